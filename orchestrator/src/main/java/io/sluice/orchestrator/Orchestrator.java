@@ -1,0 +1,115 @@
+package io.sluice.orchestrator;
+
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.sluice.core.expr.CelExpressions;
+import io.sluice.core.id.IdGenerator;
+import io.sluice.definition.DefinitionParser;
+import io.sluice.orchestrator.api.InstanceRoutes;
+import io.sluice.orchestrator.api.LifecycleStream;
+import io.sluice.orchestrator.api.WorkflowRoutes;
+import io.sluice.orchestrator.engine.Definitions;
+import io.sluice.orchestrator.engine.Engine;
+import io.sluice.orchestrator.engine.EngineVerticle;
+import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.orchestrator.steps.StepTypes;
+import io.sluice.orchestrator.store.MongoDefinitionStore;
+import io.sluice.orchestrator.store.MongoInstanceStore;
+import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The orchestrator module assembled: stores, definitions, the engine and its HTTP routes. The
+ * launcher creates one per node and mounts {@link #mount(Router)}.
+ */
+public final class Orchestrator {
+  /** What the orchestrator needs from configuration. */
+  public record Options(
+      String node,
+      Clock clock,
+      IdGenerator ids,
+      Duration timerPollInterval,
+      int cacheSize,
+      Duration waitMax) {}
+
+  private final Vertx vertx;
+  private final Options options;
+  private final Definitions definitions;
+  private final MongoInstanceStore instances;
+  private final StepTypes stepTypes;
+  private String deployment;
+  private Engine engine;
+
+  private Orchestrator(Vertx vertx, MongoDatabase db, Options options, StepTypes stepTypes) {
+    this.vertx = vertx;
+    this.options = options;
+    this.stepTypes = stepTypes;
+    this.instances = new MongoInstanceStore(db);
+    DefinitionParser parser = new DefinitionParser(CelExpressions.workflow(), stepTypes::isKnown);
+    MongoDefinitionStore definitionStore = new MongoDefinitionStore(db);
+    this.definitions = new Definitions(vertx, definitionStore, parser, options.clock());
+    this.checkpoints = new RelayCheckpoints(db);
+    this.definitionStore = definitionStore;
+  }
+
+  private final RelayCheckpoints checkpoints;
+  private final MongoDefinitionStore definitionStore;
+
+  /** Creates indexes, deploys the engine, and resumes what a previous run left unfinished. */
+  public static Future<Orchestrator> start(Vertx vertx, MongoDatabase db, Options options) {
+    StepTypes types = StepTypes.load(vertx, Orchestrator.class.getClassLoader());
+    Orchestrator o = new Orchestrator(vertx, db, options, types);
+    return o.instances
+        .ensureIndexes()
+        .compose(v -> o.definitionStore.ensureIndexes())
+        .compose(
+            v -> {
+              EngineVerticle verticle =
+                  new EngineVerticle(
+                      options.node(),
+                      options.clock(),
+                      o.instances,
+                      o.definitions,
+                      types,
+                      o.checkpoints,
+                      options.timerPollInterval(),
+                      options.cacheSize());
+              return vertx
+                  .deployVerticle(verticle)
+                  .map(
+                      id -> {
+                        o.deployment = id;
+                        o.engine = verticle.engine();
+                        return o;
+                      });
+            })
+        .compose(x -> o.engine.recover().map(n -> o));
+  }
+
+  /** Adds the workflow, instance and lifecycle-stream routes. */
+  public void mount(Router router) {
+    LifecycleBus.registerCodec(vertx.eventBus());
+    new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax()).mount(router);
+    new InstanceRoutes(engine, instances, options.waitMax()).mount(router);
+    new LifecycleStream(vertx).mount(router);
+  }
+
+  public Future<Void> stop() {
+    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public Definitions definitions() {
+    return definitions;
+  }
+
+  public StepTypes stepTypes() {
+    return stepTypes;
+  }
+}

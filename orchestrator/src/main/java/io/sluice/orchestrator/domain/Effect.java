@@ -1,0 +1,31 @@
+package io.sluice.orchestrator.domain;
+
+import java.time.Duration;
+
+/** Work the decider asks for, performed by the engine only after the new state is saved. */
+public sealed interface Effect {
+
+  /**
+   * Run one attempt of a step that is not pure (http, custom types); its result comes back as
+   * {@link Input.StepSucceeded} or {@link Input.StepFailed} with the same attempt.
+   *
+   * @param with the step's parameters, already evaluated
+   * @param idempotencyKey {@code instanceId/stepId}, the same for every attempt (SPEC §3)
+   * @param timeout bound on this attempt, or null
+   */
+  record ExecuteStep(
+      String instanceId,
+      String workflowId,
+      int version,
+      String stepId,
+      String type,
+      int attempt,
+      Object with,
+      Duration timeout,
+      String idempotencyKey)
+      implements Effect {}
+
+  /** Report an attempt as failed without running it (its parameters no longer evaluate). */
+  record FailAttempt(String instanceId, String stepId, int attempt, StepError error)
+      implements Effect {}
+}

@@ -1,0 +1,25 @@
+package io.sluice.orchestrator.domain;
+
+import io.sluice.core.event.CloudEvent;
+
+/** What can happen to an instance: each input is decided once (SPEC §3, exactly-once). */
+public sealed interface Input {
+
+  /** Create the instance. */
+  record Start(String instanceId, String key, Object input, CloudEvent event) implements Input {}
+
+  /** An attempt of an executed step returned. Stale attempts are ignored. */
+  record StepSucceeded(String stepId, int attempt, Object output) implements Input {}
+
+  /** An attempt of an executed step failed. Stale attempts are ignored. */
+  record StepFailed(String stepId, int attempt, StepError error) implements Input {}
+
+  /** A durable timer is due. A timer no longer armed is ignored. */
+  record TimerFired(String timerId) implements Input {}
+
+  /** Stop the instance and its running steps. */
+  record Cancel(String reason) implements Input {}
+
+  /** Resume a failed or timed-out instance from its failed steps. */
+  record Retry() implements Input {}
+}

@@ -1,0 +1,617 @@
+package io.sluice.orchestrator.domain;
+
+import io.sluice.core.event.CloudEvent;
+import io.sluice.core.expr.ExpressionException;
+import io.sluice.definition.StepDef;
+import io.sluice.definition.WorkflowDefinition;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One decision in progress: a mutable working copy of an instance. Not thread-safe, short-lived.
+ */
+final class Run {
+  private final WorkflowDefinition def;
+  private final Instant now;
+  private final String source;
+  private final Map<String, StepDef> defs;
+
+  private final String id;
+  private final String key;
+  private final Object input;
+  private final Map<String, Object> event;
+  private final Instant startedAt;
+  private final LinkedHashMap<String, StepState> steps;
+  private final List<Timer> timers;
+  private final long rev;
+  private InstanceStatus status;
+  private InstanceStatus endingAs;
+  private Object output;
+  private StepError error;
+  private Instant endedAt;
+  private int seq;
+
+  private final List<CloudEvent> events = new ArrayList<>();
+  private final List<CloudEvent> emitted = new ArrayList<>();
+  private final List<Effect> effects = new ArrayList<>();
+  private Variables variables;
+
+  Run(WorkflowDefinition def, InstanceState state, Instant now, String source) {
+    this.def = def;
+    this.now = now;
+    this.source = source;
+    this.defs = def.stepsById();
+    this.id = state.id();
+    this.key = state.key();
+    this.input = state.input();
+    this.event = state.event();
+    this.startedAt = state.startedAt();
+    this.steps = new LinkedHashMap<>(state.steps());
+    this.timers = new ArrayList<>(state.timers());
+    this.rev = state.rev();
+    this.status = state.status();
+    this.endingAs = state.endingAs();
+    this.output = state.output();
+    this.error = state.error();
+    this.endedAt = state.endedAt();
+    this.seq = state.seq();
+  }
+
+  static Run create(WorkflowDefinition def, Input.Start start, Instant now, String source) {
+    LinkedHashMap<String, StepState> steps = new LinkedHashMap<>();
+    def.steps().forEach(s -> steps.put(s.id(), StepState.pending(s.id())));
+    def.onFailure().forEach(s -> steps.put(s.id(), StepState.pending(s.id())));
+    List<Timer> timers = new ArrayList<>();
+    if (def.timeout() != null) {
+      timers.add(Timer.of(Timer.Kind.WORKFLOW_TIMEOUT, null, 0, now.plus(def.timeout())));
+    }
+    InstanceState state =
+        new InstanceState(
+            start.instanceId(),
+            def.id(),
+            def.version(),
+            start.key(),
+            InstanceStatus.RUNNING,
+            null,
+            start.input(),
+            start.event() == null ? null : start.event().toMap(),
+            steps,
+            null,
+            null,
+            now,
+            now,
+            null,
+            timers,
+            0,
+            0);
+    Run run = new Run(def, state, now, source);
+    Map<String, Object> data = run.data(null);
+    data.put("key", start.key());
+    data.put("input", start.input());
+    run.emit(LifecycleTypes.WORKFLOW_STARTED, data);
+    return run;
+  }
+
+  boolean hasChanges() {
+    return !events.isEmpty() || !emitted.isEmpty();
+  }
+
+  Decision decision() {
+    InstanceState state =
+        new InstanceState(
+            id,
+            def.id(),
+            def.version(),
+            key,
+            status,
+            endingAs,
+            input,
+            event,
+            steps,
+            output,
+            error,
+            startedAt,
+            now,
+            endedAt,
+            timers,
+            seq,
+            rev);
+    return new Decision(
+        state, List.copyOf(events), List.copyOf(emitted), List.copyOf(effects), null);
+  }
+
+  // ---- inputs -------------------------------------------------------------------------------
+
+  void stepSucceeded(Input.StepSucceeded in) {
+    StepState step = steps.get(in.stepId());
+    if (!isCurrentAttempt(step, in.attempt())) {
+      return;
+    }
+    removeTimer(Timer.Kind.STEP_TIMEOUT, in.stepId(), in.attempt());
+    complete(step, in.output());
+  }
+
+  void stepFailed(Input.StepFailed in) {
+    StepState step = steps.get(in.stepId());
+    if (!isCurrentAttempt(step, in.attempt())) {
+      return;
+    }
+    removeTimer(Timer.Kind.STEP_TIMEOUT, in.stepId(), in.attempt());
+    fail(step, in.error());
+  }
+
+  private boolean isCurrentAttempt(StepState step, int attempt) {
+    return !status.isTerminal()
+        && step != null
+        && step.status() == StepStatus.RUNNING
+        && step.attempt() == attempt;
+  }
+
+  void timerFired(String timerId) {
+    Timer timer = timers.stream().filter(t -> t.id().equals(timerId)).findFirst().orElse(null);
+    if (timer == null || status.isTerminal()) {
+      return;
+    }
+    timers.remove(timer);
+    StepState step = timer.stepId() == null ? null : steps.get(timer.stepId());
+    switch (timer.kind()) {
+      case DELAY -> {
+        if (step != null && step.status() == StepStatus.WAITING) {
+          complete(step, Map.of("firedAt", now.toString()));
+        }
+      }
+      case RETRY -> {
+        if (step != null && step.status() == StepStatus.WAITING) {
+          dispatch(defs.get(step.id()), step, step.attempt() + 1);
+        }
+      }
+      case STEP_TIMEOUT -> {
+        if (step != null && isCurrentAttempt(step, timer.attempt())) {
+          Duration limit = defs.get(step.id()).timeout();
+          fail(
+              step,
+              StepError.retryable(
+                  "timeout",
+                  "attempt " + timer.attempt() + " did not finish within its timeout of " + limit));
+        }
+      }
+      case WORKFLOW_TIMEOUT -> {
+        if (endingAs == null) {
+          beginEnding(
+              InstanceStatus.TIMED_OUT,
+              new StepError(
+                  "workflow.timeout",
+                  "the instance did not finish within its timeout of " + def.timeout(),
+                  false,
+                  null));
+        }
+      }
+    }
+  }
+
+  String cancel(String reason) {
+    if (status.isTerminal()) {
+      return "the instance is already " + status;
+    }
+    cancelActive(true);
+    error = new StepError("cancelled", reason == null ? "cancelled" : reason, false, null);
+    finish(InstanceStatus.CANCELLED);
+    return null;
+  }
+
+  String retry() {
+    if (!status.isRetriable()) {
+      return "only a FAILED or TIMED_OUT instance can be retried, but it is " + status;
+    }
+    for (StepDef s : def.steps()) {
+      StepState st = steps.get(s.id());
+      boolean unhandledFailure = st.status() == StepStatus.FAILED && !s.continueOnError();
+      if (unhandledFailure || st.status() == StepStatus.CANCELLED) {
+        steps.put(s.id(), StepState.pending(s.id()));
+      }
+    }
+    def.onFailure().forEach(s -> steps.put(s.id(), StepState.pending(s.id())));
+    timers.clear();
+    if (def.timeout() != null) {
+      timers.add(Timer.of(Timer.Kind.WORKFLOW_TIMEOUT, null, 0, now.plus(def.timeout())));
+    }
+    status = InstanceStatus.RUNNING;
+    endingAs = null;
+    error = null;
+    endedAt = null;
+    output = null;
+    emit(LifecycleTypes.WORKFLOW_RETRIED, data(null));
+    return null;
+  }
+
+  List<Effect> redispatchRunning() {
+    List<Effect> out = new ArrayList<>();
+    for (StepState st : steps.values()) {
+      StepDef s = defs.get(st.id());
+      if (st.status() != StepStatus.RUNNING || s == null) {
+        continue;
+      }
+      try {
+        Object with = s.with().evaluate(variables().map());
+        out.add(
+            new Effect.ExecuteStep(
+                id,
+                def.id(),
+                def.version(),
+                s.id(),
+                s.type(),
+                st.attempt(),
+                with,
+                s.timeout(),
+                id + "/" + s.id()));
+      } catch (ExpressionException e) {
+        // it evaluated when the attempt started; if it no longer does, the attempt fails
+        out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
+      }
+    }
+    return out;
+  }
+
+  // ---- the DAG ------------------------------------------------------------------------------
+
+  /** Starts every ready step, running pure ones inline, until nothing more can move. */
+  void advance() {
+    boolean progress = true;
+    while (progress && !status.isTerminal()) {
+      progress = false;
+      for (StepDef s : activeDag()) {
+        StepState st = steps.get(s.id());
+        if (st.status() == StepStatus.PENDING && isReady(s)) {
+          begin(s, st);
+          progress = true;
+          if (status.isTerminal() || (endingAs != null && !isOnFailureDag(s))) {
+            break; // the instance began ending: re-evaluate from the other DAG
+          }
+        }
+      }
+      if (!progress) {
+        progress = completeIfDone();
+      }
+    }
+  }
+
+  private List<StepDef> activeDag() {
+    return endingAs == null ? def.steps() : def.onFailure();
+  }
+
+  private boolean isOnFailureDag(StepDef s) {
+    return def.onFailure().contains(s);
+  }
+
+  private boolean isReady(StepDef s) {
+    for (String need : s.needs()) {
+      if (!steps.get(need).status().isTerminal()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean allNeedsSkipped(StepDef s) {
+    if (s.needs().isEmpty()) {
+      return false;
+    }
+    for (String need : s.needs()) {
+      if (steps.get(need).status() != StepStatus.SKIPPED) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void begin(StepDef s, StepState st) {
+    if (allNeedsSkipped(s)) {
+      skip(st, "every step it needs was skipped");
+      return;
+    }
+    if (s.condition() != null) {
+      boolean run;
+      try {
+        run = s.condition().test(variables().map());
+      } catch (ExpressionException e) {
+        StepState started = st.running(1, now);
+        steps.put(s.id(), started);
+        fail(started, Decider.expressionError(e));
+        return;
+      }
+      if (!run) {
+        skip(st, "its condition was false: " + s.condition().source());
+        return;
+      }
+    }
+    dispatch(s, st, 1);
+  }
+
+  /** Starts attempt n of a step: pure types finish here, others become an effect. */
+  private void dispatch(StepDef s, StepState st, int attempt) {
+    StepState running = st.running(attempt, now);
+    steps.put(s.id(), running);
+    Map<String, Object> started = data(s.id());
+    started.put("type", s.type());
+    started.put("attempt", attempt);
+    emit(LifecycleTypes.STEP_STARTED, started);
+    Object with;
+    try {
+      with = s.with().evaluate(variables().map());
+    } catch (ExpressionException e) {
+      fail(running, Decider.expressionError(e));
+      return;
+    }
+    switch (s.type()) {
+      case "transform" -> complete(running, with);
+      case "emit" -> complete(running, emitEvent(s, with));
+      case "delay" -> startDelay(s, running, with);
+      default -> {
+        effects.add(
+            new Effect.ExecuteStep(
+                id,
+                def.id(),
+                def.version(),
+                s.id(),
+                s.type(),
+                attempt,
+                with,
+                s.timeout(),
+                id + "/" + s.id()));
+        if (s.timeout() != null) {
+          timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
+        }
+      }
+    }
+  }
+
+  private Object emitEvent(StepDef s, Object with) {
+    Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+    String type = String.valueOf(w.get("type"));
+    Object src = w.get("source");
+    Object subject = w.get("subject");
+    CloudEvent out =
+        new CloudEvent(
+            id + "/" + s.id(),
+            src == null ? "sluice/workflows/" + def.id() : src.toString(),
+            type,
+            now,
+            subject == null ? id : subject.toString(),
+            "application/json",
+            null,
+            w.get("data"),
+            Map.of());
+    emitted.add(out);
+    Map<String, Object> result = new LinkedHashMap<>();
+    result.put("id", out.id());
+    result.put("source", out.source());
+    result.put("type", out.type());
+    return result;
+  }
+
+  private void startDelay(StepDef s, StepState running, Object with) {
+    Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+    Instant due;
+    try {
+      if (w.get("duration") != null) {
+        due = now.plus(Duration.parse(w.get("duration").toString()));
+      } else if (w.get("until") != null) {
+        due = Instant.parse(w.get("until").toString());
+      } else {
+        fail(
+            running,
+            StepError.permanent("delay", "expected 'duration' or 'until', but neither was given"));
+        return;
+      }
+    } catch (DateTimeParseException e) {
+      fail(
+          running,
+          StepError.permanent(
+              "delay", "expected an ISO-8601 duration or timestamp, but " + e.getMessage()));
+      return;
+    }
+    if (!due.isAfter(now)) {
+      complete(running, Map.of("firedAt", now.toString()));
+      return;
+    }
+    steps.put(s.id(), running.waiting("delay", now));
+    timers.add(Timer.of(Timer.Kind.DELAY, s.id(), running.attempt(), due));
+    Map<String, Object> waiting = data(s.id());
+    waiting.put("reason", "delay");
+    waiting.put("until", due.toString());
+    emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  private void complete(StepState step, Object result) {
+    StepState done = step.completed(result, now);
+    steps.put(step.id(), done);
+    Map<String, Object> data = data(step.id());
+    data.put("attempt", done.attempt());
+    data.put("output", result);
+    data.put("startedAt", String.valueOf(done.startedAt()));
+    data.put("endedAt", now.toString());
+    emit(LifecycleTypes.STEP_COMPLETED, data);
+  }
+
+  private void skip(StepState step, String why) {
+    steps.put(step.id(), step.ended(StepStatus.SKIPPED, now));
+    Map<String, Object> data = data(step.id());
+    data.put("reason", why);
+    emit(LifecycleTypes.STEP_SKIPPED, data);
+  }
+
+  /** A failed attempt: retry it, or fail the step and (unless handled) the instance. */
+  private void fail(StepState step, StepError failure) {
+    StepDef s = defs.get(step.id());
+    if (s.retry().allowsRetry(step.attempt(), failure.code(), failure.retryable())) {
+      Duration wait = s.retry().backoff(step.attempt(), jitterUnit(step.id(), step.attempt()));
+      Instant next = now.plus(wait);
+      steps.put(
+          step.id(),
+          new StepState(
+              step.id(),
+              StepStatus.WAITING,
+              step.attempt(),
+              null,
+              failure,
+              step.startedAt(),
+              null,
+              "retry"));
+      timers.add(Timer.of(Timer.Kind.RETRY, step.id(), step.attempt(), next));
+      Map<String, Object> data = data(step.id());
+      data.put("attempt", step.attempt());
+      data.put("error", errorData(failure));
+      data.put("nextAttemptAt", next.toString());
+      emit(LifecycleTypes.STEP_RETRYING, data);
+      return;
+    }
+    steps.put(step.id(), step.failed(failure, now));
+    Map<String, Object> data = data(step.id());
+    data.put("attempt", step.attempt());
+    data.put("error", errorData(failure));
+    emit(LifecycleTypes.STEP_FAILED, data);
+    if (!s.continueOnError() && endingAs == null && !isOnFailureDag(s)) {
+      beginEnding(InstanceStatus.FAILED, failure.from(step.id()));
+    }
+  }
+
+  /** A pure function of the step and attempt, spreading retries of many instances apart. */
+  private double jitterUnit(String stepId, int attempt) {
+    long h = (id.hashCode() * 31L + stepId.hashCode()) * 31L + attempt;
+    h ^= (h >>> 33);
+    h *= 0xff51afd7ed558ccdL;
+    h ^= (h >>> 33);
+    return (h >>> 11) * 0x1.0p-53;
+  }
+
+  /** The instance failed or timed out: stop the main DAG, then run onFailure if there is one. */
+  private void beginEnding(InstanceStatus terminal, StepError cause) {
+    error = cause;
+    cancelActive(false);
+    timers.removeIf(t -> t.kind() == Timer.Kind.WORKFLOW_TIMEOUT);
+    if (def.onFailure().isEmpty()) {
+      finish(terminal);
+    } else {
+      endingAs = terminal;
+      variables = null;
+    }
+  }
+
+  /** Cancels started and pending steps of the main DAG (and of onFailure when all is true). */
+  private void cancelActive(boolean all) {
+    for (StepState st : new ArrayList<>(steps.values())) {
+      boolean inScope = all || !isOnFailureDag(defs.get(st.id()));
+      if (!inScope || st.status().isTerminal()) {
+        continue;
+      }
+      steps.put(st.id(), st.ended(StepStatus.CANCELLED, now));
+      timers.removeIf(t -> st.id().equals(t.stepId()));
+      if (st.status().isActive()) {
+        Map<String, Object> data = data(st.id());
+        data.put("attempt", st.attempt());
+        emit(LifecycleTypes.STEP_CANCELLED, data);
+      }
+    }
+  }
+
+  /** Completes or ends the instance when its active DAG is all terminal. */
+  private boolean completeIfDone() {
+    for (StepDef s : activeDag()) {
+      if (!steps.get(s.id()).status().isTerminal()) {
+        return false;
+      }
+    }
+    if (endingAs != null) {
+      finish(endingAs);
+      return false;
+    }
+    if (def.output() != null) {
+      try {
+        output = def.output().evaluate(variables().map());
+      } catch (ExpressionException e) {
+        beginEnding(InstanceStatus.FAILED, StepError.permanent("output", e.getMessage()));
+        return endingAs != null;
+      }
+    }
+    finish(InstanceStatus.COMPLETED);
+    return false;
+  }
+
+  private void finish(InstanceStatus terminal) {
+    status = terminal;
+    endingAs = null;
+    endedAt = now;
+    timers.clear();
+    Map<String, Object> data = data(null);
+    data.put("status", terminal.name());
+    if (terminal == InstanceStatus.COMPLETED) {
+      data.put("output", output);
+    } else if (error != null) {
+      data.put("error", errorData(error));
+    }
+    data.put("startedAt", startedAt.toString());
+    data.put("endedAt", now.toString());
+    emit(terminal.eventType(), data);
+  }
+
+  // ---- helpers ------------------------------------------------------------------------------
+
+  private void removeTimer(Timer.Kind kind, String stepId, int attempt) {
+    timers.removeIf(t -> t.kind() == kind && stepId.equals(t.stepId()) && t.attempt() == attempt);
+  }
+
+  private Variables variables() {
+    if (variables == null) {
+      variables = new Variables(this::currentSteps, input, event, id, def, startedAt, error);
+    }
+    return variables;
+  }
+
+  private Map<String, StepState> currentSteps() {
+    return steps;
+  }
+
+  private Map<String, Object> data(String stepId) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("workflowId", def.id());
+    data.put("version", def.version());
+    data.put("instanceId", id);
+    if (stepId != null) {
+      data.put("stepId", stepId);
+    }
+    return data;
+  }
+
+  static Map<String, Object> errorData(StepError e) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    out.put("code", e.code());
+    out.put("message", e.message());
+    if (e.stepId() != null) {
+      out.put("stepId", e.stepId());
+    }
+    return out;
+  }
+
+  private void emit(String type, Map<String, Object> data) {
+    seq++;
+    events.add(
+        new CloudEvent(
+            id + "-" + seq,
+            source,
+            type,
+            now,
+            id,
+            "application/json",
+            null,
+            data,
+            Map.of("sequence", (long) seq)));
+    if (type.startsWith("step.")) {
+      variables = null; // steps changed: expressions must see the new state
+    }
+  }
+}

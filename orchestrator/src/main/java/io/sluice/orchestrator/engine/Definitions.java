@@ -1,0 +1,216 @@
+package io.sluice.orchestrator.engine;
+
+import io.sluice.core.json.Json;
+import io.sluice.core.problem.Problem;
+import io.sluice.core.problem.ProblemException;
+import io.sluice.definition.DefinitionParser;
+import io.sluice.definition.WorkflowDefinition;
+import io.sluice.orchestrator.store.DefinitionStore;
+import io.sluice.orchestrator.store.DefinitionStore.Head;
+import io.sluice.orchestrator.store.DefinitionStore.Version;
+import io.sluice.orchestrator.store.DefinitionStore.VersionTakenException;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Saving, reading and compiling workflow definitions. Each save of an id that changes the document
+ * makes version N+1; saving an identical document again returns the current version (so applying
+ * the same file twice is harmless). Compiled definitions are cached per (id, version): versions
+ * never change once saved.
+ *
+ * <p>Parsing compiles CEL, which is CPU work (and about a second the first time in a JVM), so it
+ * runs off the event loop.
+ */
+public final class Definitions {
+  /** The outcome of a save: the version now current and whether this save created it. */
+  public record Saved(WorkflowDefinition definition, boolean created) {}
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper YAML =
+      new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+
+  private final Vertx vertx;
+  private final DefinitionStore store;
+  private final DefinitionParser parser;
+  private final Clock clock;
+  private final Map<String, Future<WorkflowDefinition>> compiled = new ConcurrentHashMap<>();
+
+  public Definitions(Vertx vertx, DefinitionStore store, DefinitionParser parser, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.parser = parser;
+    this.clock = clock;
+  }
+
+  /** Validates then parses text (JSON, or YAML when yaml) without storing anything. */
+  public Future<WorkflowDefinition> parse(String text, boolean yaml) {
+    return vertx.executeBlocking(() -> parser.parse(text, yaml), false);
+  }
+
+  /**
+   * Saves a definition document. {@code pathId}, when given, must match the document's id (or the
+   * document may omit it). Nothing is stored unless the document is valid.
+   */
+  public Future<Saved> save(String text, boolean yaml, String pathId) {
+    return vertx
+        .executeBlocking(
+            () -> {
+              Map<String, Object> doc = documentOf(text, yaml, pathId);
+              return parser.parse(doc);
+            },
+            false)
+        .compose(def -> saveParsed(def, 0));
+  }
+
+  private Map<String, Object> documentOf(String text, boolean yaml, String pathId) {
+    if (pathId == null) {
+      return parser.parse(text, yaml).source();
+    }
+    Map<String, Object> doc = readObject(text, yaml);
+    if (doc == null) {
+      parser.parse(text, yaml); // not an object: let the parser say precisely why
+      return Map.of();
+    }
+    Object id = doc.get("id");
+    if (id != null && !pathId.equals(id)) {
+      throw ProblemException.of(
+          ProblemException.Kind.UNPROCESSABLE,
+          "the definition's id must match the URL",
+          Problem.at("/id", "expected '" + pathId + "' as in the URL, but got '" + id + "'"));
+    }
+    Map<String, Object> withId = new LinkedHashMap<>();
+    withId.put("id", pathId);
+    withId.putAll(doc);
+    return withId;
+  }
+
+  /** The document as a map, or null if the text is not a well-formed object. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> readObject(String text, boolean yaml) {
+    try {
+      Object value = Json.normalize((yaml ? YAML : Json.mapper()).readValue(text, Object.class));
+      return value instanceof Map<?, ?> m ? (Map<String, Object>) m : null;
+    } catch (java.io.IOException e) {
+      return null;
+    }
+  }
+
+  private Future<Saved> saveParsed(WorkflowDefinition def, int tries) {
+    String hash = hash(def.source());
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    return store
+        .latest(def.id())
+        .compose(
+            latest ->
+                store
+                    .head(def.id())
+                    .compose(
+                        head -> {
+                          boolean live = head != null && !head.deleted();
+                          if (latest != null && live && latest.hash().equals(hash)) {
+                            return get(def.id(), latest.version()).map(d -> new Saved(d, false));
+                          }
+                          int version = latest == null ? 1 : latest.version() + 1;
+                          WorkflowDefinition numbered = def.withVersion(version);
+                          return store
+                              .insert(new Version(def.id(), version, def.source(), hash, now))
+                              .compose(v -> store.advanceHead(def.id(), def.name(), version, now))
+                              .map(
+                                  v -> {
+                                    compiled.put(
+                                        key(def.id(), version), Future.succeededFuture(numbered));
+                                    return new Saved(numbered, true);
+                                  });
+                        }))
+        .recover(
+            e -> {
+              if (e instanceof VersionTakenException && tries < 10) {
+                return saveParsed(def, tries + 1);
+              }
+              return Future.failedFuture(e);
+            });
+  }
+
+  /** The compiled version, or a NOT_FOUND problem. */
+  public Future<WorkflowDefinition> get(String id, int version) {
+    String key = key(id, version);
+    Future<WorkflowDefinition> cached = compiled.get(key);
+    if (cached != null) {
+      return cached;
+    }
+    Future<WorkflowDefinition> loading =
+        store
+            .version(id, version)
+            .compose(
+                v -> {
+                  if (v == null) {
+                    return Future.failedFuture(
+                        ProblemException.of(
+                            ProblemException.Kind.NOT_FOUND,
+                            "workflow '" + id + "' has no version " + version));
+                  }
+                  return vertx.executeBlocking(
+                      () -> parser.parse(v.source()).withVersion(version), false);
+                });
+    compiled.put(key, loading);
+    return loading.onFailure(e -> compiled.remove(key, loading));
+  }
+
+  /** The latest version of a workflow that is not deleted, or a NOT_FOUND problem. */
+  public Future<WorkflowDefinition> latest(String id) {
+    return store
+        .head(id)
+        .compose(
+            head -> {
+              if (head == null || head.deleted()) {
+                return Future.failedFuture(notFound(id, head));
+              }
+              return store.latest(id).compose(v -> get(id, v.version()));
+            });
+  }
+
+  /** The head (latest version, deleted flag), or a NOT_FOUND problem. */
+  public Future<Head> head(String id) {
+    return store
+        .head(id)
+        .compose(
+            h -> h == null ? Future.failedFuture(notFound(id, null)) : Future.succeededFuture(h));
+  }
+
+  public Future<Boolean> delete(String id) {
+    return store.delete(id, Instant.ofEpochMilli(clock.millis()));
+  }
+
+  public DefinitionStore store() {
+    return store;
+  }
+
+  private static ProblemException notFound(String id, Head head) {
+    String why = head != null && head.deleted() ? " (it was deleted)" : "";
+    return ProblemException.of(
+        ProblemException.Kind.NOT_FOUND, "there is no workflow '" + id + "'" + why);
+  }
+
+  private static String key(String id, int version) {
+    return id + "@" + version;
+  }
+
+  static String hash(Map<String, Object> source) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(Json.write(source).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+}

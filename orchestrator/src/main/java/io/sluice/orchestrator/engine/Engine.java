@@ -1,0 +1,390 @@
+package io.sluice.orchestrator.engine;
+
+import io.sluice.core.event.CloudEvent;
+import io.sluice.core.problem.ProblemException;
+import io.sluice.definition.WorkflowDefinition;
+import io.sluice.orchestrator.domain.Decider;
+import io.sluice.orchestrator.domain.Decision;
+import io.sluice.orchestrator.domain.Effect;
+import io.sluice.orchestrator.domain.Input;
+import io.sluice.orchestrator.domain.InstanceState;
+import io.sluice.orchestrator.store.InstanceStore;
+import io.sluice.orchestrator.store.KeyConflictException;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs instances: load, decide, save with a revision check, then perform the effects (DESIGN:
+ * decide, then apply). Every input for an instance goes through that instance's mailbox, so one
+ * instance is decided by one input batch at a time; inputs that queue up while a save is in flight
+ * are decided together and saved in one write.
+ *
+ * <p>All state here is confined to one Vert.x context; public methods may be called from any thread
+ * and hop onto it.
+ */
+public final class Engine {
+  private static final Logger log = LoggerFactory.getLogger(Engine.class);
+  private static final int MAX_SAVE_TRIES = 8;
+
+  /** The result of a start: the instance, and whether it existed already under the same key. */
+  public record Started(InstanceState state, boolean existing) {}
+
+  private final Vertx vertx;
+  private final Context context;
+  private final Clock clock;
+  private final Decider decider;
+  private final InstanceStore store;
+  private final Definitions definitions;
+  private final StepRunner steps;
+  private final OutboxRelay relay;
+  private final TimerService timers;
+  private final InstanceCache cache;
+  private final Map<String, Mailbox> mailboxes = new HashMap<>();
+  private final Map<String, List<Promise<InstanceState>>> waiters = new HashMap<>();
+
+  Engine(
+      Vertx vertx,
+      Context context,
+      Clock clock,
+      Decider decider,
+      InstanceStore store,
+      Definitions definitions,
+      StepRunner steps,
+      OutboxRelay relay,
+      TimerService timers,
+      int cacheSize) {
+    this.vertx = vertx;
+    this.context = context;
+    this.clock = clock;
+    this.decider = decider;
+    this.store = store;
+    this.definitions = definitions;
+    this.steps = steps;
+    this.relay = relay;
+    this.timers = timers;
+    this.cache = new InstanceCache(cacheSize);
+  }
+
+  Instant now() {
+    return Instant.ofEpochMilli(clock.millis());
+  }
+
+  Context context() {
+    return context;
+  }
+
+  // ---- starting ----------------------------------------------------------------------------
+
+  /**
+   * Starts an instance of the definition. When an instance with the same key exists, answers that
+   * instance with {@code existing = true} and starts nothing (SPEC §2 {@code useExisting}).
+   */
+  public Future<Started> start(WorkflowDefinition def, Input.Start start) {
+    return onContext(
+        () -> {
+          Decision decision = decider.start(def, start, now());
+          InstanceState state = decision.state();
+          relay.saving(state.updatedAt());
+          return store
+              .create(state, decision.events(), decision.emitted())
+              .transform(
+                  ar -> {
+                    relay.saved(
+                        state.updatedAt(), ar.succeeded(), decision.events(), decision.emitted());
+                    if (ar.succeeded()) {
+                      afterSave(ar.result(), decision.effects());
+                      return Future.succeededFuture(new Started(ar.result(), false));
+                    }
+                    if (ar.cause() instanceof KeyConflictException conflict) {
+                      return get(conflict.existingId())
+                          .map(existing -> new Started(existing, true));
+                    }
+                    return Future.failedFuture(ar.cause());
+                  });
+        });
+  }
+
+  // ---- inputs ------------------------------------------------------------------------------
+
+  /**
+   * Decides an input for an instance and saves the result; the future holds the decision (its
+   * {@code rejection} says when the input was refused, e.g. cancelling a finished instance). Fails
+   * with a NOT_FOUND problem for an unknown instance.
+   */
+  public Future<Decision> submit(String instanceId, Input input) {
+    return onContext(
+        () -> {
+          Promise<Decision> promise = Promise.promise();
+          Mailbox box = mailboxes.computeIfAbsent(instanceId, id -> new Mailbox());
+          box.queue.add(new Pending(input, promise));
+          if (!box.busy) {
+            drain(instanceId, box);
+          }
+          return promise.future();
+        });
+  }
+
+  private void drain(String id, Mailbox box) {
+    box.busy = true;
+    List<Pending> batch = new ArrayList<>(box.queue);
+    box.queue.clear();
+    process(id, batch, 0)
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                batch.forEach(p -> p.promise.tryFail(ar.cause()));
+              }
+              if (box.queue.isEmpty()) {
+                box.busy = false;
+                mailboxes.remove(id);
+              } else {
+                drain(id, box);
+              }
+            });
+  }
+
+  private Future<Void> process(String id, List<Pending> batch, int tries) {
+    return load(id)
+        .compose(
+            state ->
+                definitions
+                    .get(state.workflowId(), state.version())
+                    .compose(def -> decideAndSave(def, state, batch, tries)));
+  }
+
+  private Future<Void> decideAndSave(
+      WorkflowDefinition def, InstanceState initial, List<Pending> batch, int tries) {
+    InstanceState current = initial;
+    List<CloudEvent> events = new ArrayList<>();
+    List<CloudEvent> emitted = new ArrayList<>();
+    List<Effect> effects = new ArrayList<>();
+    List<Decision> decisions = new ArrayList<>(batch.size());
+    Instant now = now();
+    for (Pending p : batch) {
+      Decision d = decider.decide(def, current, p.input, now);
+      decisions.add(d);
+      if (d.changed()) {
+        current = d.state();
+        events.addAll(d.events());
+        emitted.addAll(d.emitted());
+        effects.addAll(d.effects());
+      }
+    }
+    if (events.isEmpty() && emitted.isEmpty()) {
+      complete(batch, decisions);
+      return Future.succeededFuture();
+    }
+    InstanceState next = current;
+    relay.saving(next.updatedAt());
+    return store
+        .save(next, events, emitted)
+        .transform(
+            ar -> {
+              boolean written = ar.succeeded() && ar.result() != null;
+              relay.saved(next.updatedAt(), written, events, emitted);
+              if (ar.failed()) {
+                cache.remove(next.id());
+                return retryLater(ar.cause(), next.id(), batch, tries);
+              }
+              if (!written) {
+                cache.remove(next.id()); // another writer won: reload and decide again
+                if (tries + 1 >= MAX_SAVE_TRIES) {
+                  return Future.failedFuture(
+                      new IllegalStateException(
+                          "instance " + next.id() + " kept changing under us"));
+                }
+                return process(next.id(), batch, tries + 1);
+              }
+              afterSave(ar.result(), effects);
+              complete(batch, decisions);
+              return Future.succeededFuture();
+            });
+  }
+
+  /** A store error: try again with backoff (the input must not be lost), then give up loudly. */
+  private Future<Void> retryLater(Throwable cause, String id, List<Pending> batch, int tries) {
+    if (tries + 1 >= MAX_SAVE_TRIES) {
+      log.error(
+          "giving up saving instance {} after {} tries; recovery resumes it", id, tries + 1, cause);
+      return Future.failedFuture(cause);
+    }
+    long delay = Math.min(5_000, 50L << tries);
+    log.warn("saving instance {} failed ({}); trying again in {} ms", id, cause.toString(), delay);
+    Promise<Void> promise = Promise.promise();
+    vertx.setTimer(delay, t -> process(id, batch, tries + 1).onComplete(promise));
+    return promise.future();
+  }
+
+  private static void complete(List<Pending> batch, List<Decision> decisions) {
+    for (int i = 0; i < batch.size(); i++) {
+      batch.get(i).promise.tryComplete(decisions.get(i));
+    }
+  }
+
+  private void afterSave(InstanceState saved, List<Effect> effects) {
+    cache.put(saved);
+    timers.track(saved);
+    for (Effect effect : effects) {
+      perform(effect);
+    }
+    if (saved.status().isTerminal()) {
+      List<Promise<InstanceState>> waiting = waiters.remove(saved.id());
+      if (waiting != null) {
+        waiting.forEach(p -> p.tryComplete(saved));
+      }
+    }
+  }
+
+  void perform(Effect effect) {
+    if (effect instanceof Effect.ExecuteStep execute) {
+      steps.run(execute).onSuccess(result -> deliver(execute.instanceId(), result));
+    } else if (effect instanceof Effect.FailAttempt fail) {
+      deliver(fail.instanceId(), new Input.StepFailed(fail.stepId(), fail.attempt(), fail.error()));
+    }
+  }
+
+  /** Submits an input produced by the engine itself; a failure here is left to recovery. */
+  void deliver(String instanceId, Input input) {
+    submit(instanceId, input)
+        .onFailure(
+            e ->
+                log.error(
+                    "could not apply {} to instance {}; recovery resumes it",
+                    input,
+                    instanceId,
+                    e));
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  /** The current state (from this node's cache when it has it), or a NOT_FOUND problem. */
+  public Future<InstanceState> get(String id) {
+    return onContext(() -> load(id));
+  }
+
+  private Future<InstanceState> load(String id) {
+    InstanceState cached = cache.get(id);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return store
+        .get(id)
+        .compose(
+            s -> {
+              if (s == null) {
+                return Future.failedFuture(
+                    ProblemException.of(
+                        ProblemException.Kind.NOT_FOUND, "there is no instance '" + id + "'"));
+              }
+              cache.put(s);
+              return Future.succeededFuture(s);
+            });
+  }
+
+  /** Completes when the instance is terminal, or after {@code max} with its state then. */
+  public Future<InstanceState> awaitEnd(String id, Duration max) {
+    return onContext(
+        () ->
+            load(id)
+                .compose(
+                    state -> {
+                      if (state.status().isTerminal() || max.isZero()) {
+                        return Future.succeededFuture(state);
+                      }
+                      Promise<InstanceState> promise = Promise.promise();
+                      waiters.computeIfAbsent(id, k -> new ArrayList<>()).add(promise);
+                      long timer =
+                          vertx.setTimer(
+                              Math.max(1, max.toMillis()),
+                              t -> {
+                                List<Promise<InstanceState>> list = waiters.get(id);
+                                if (list != null) {
+                                  list.remove(promise);
+                                  if (list.isEmpty()) {
+                                    waiters.remove(id);
+                                  }
+                                }
+                                load(id)
+                                    .onSuccess(promise::tryComplete)
+                                    .onFailure(promise::tryFail);
+                              });
+                      return promise.future().onComplete(ar -> vertx.cancelTimer(timer));
+                    }));
+  }
+
+  // ---- recovery ----------------------------------------------------------------------------
+
+  /**
+   * After a start: publishes events that may not have been published, and runs again every step
+   * attempt that was running when the process stopped.
+   */
+  public Future<Integer> recover() {
+    return onContext(() -> relay.recover().compose(n -> resumeRunning(null, 0)));
+  }
+
+  private Future<Integer> resumeRunning(String afterId, int count) {
+    return store
+        .running(afterId, 200)
+        .compose(
+            page -> {
+              List<Future<Integer>> resumed = new ArrayList<>();
+              for (InstanceState state : page) {
+                cache.put(state);
+                timers.track(state);
+                resumed.add(
+                    definitions
+                        .get(state.workflowId(), state.version())
+                        .map(
+                            def -> {
+                              List<Effect> effects = decider.resume(def, state, now());
+                              effects.forEach(this::perform);
+                              return effects.size();
+                            }));
+              }
+              return Future.all(resumed)
+                  .compose(
+                      all -> {
+                        int n = count;
+                        for (int i = 0; i < all.size(); i++) {
+                          n += all.<Integer>resultAt(i);
+                        }
+                        if (page.size() < 200) {
+                          return Future.succeededFuture(n);
+                        }
+                        return resumeRunning(page.get(page.size() - 1).id(), n);
+                      });
+            });
+  }
+
+  Future<Void> checkpoint() {
+    return onContext(relay::checkpoint);
+  }
+
+  private <T> Future<T> onContext(java.util.function.Supplier<Future<T>> work) {
+    if (Vertx.currentContext() == context) {
+      return work.get();
+    }
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> work.get().onComplete(promise));
+    return promise.future();
+  }
+
+  private record Pending(Input input, Promise<Decision> promise) {}
+
+  private static final class Mailbox {
+    final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    boolean busy;
+  }
+}

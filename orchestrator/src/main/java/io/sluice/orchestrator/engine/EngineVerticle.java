@@ -1,0 +1,75 @@
+package io.sluice.orchestrator.engine;
+
+import io.sluice.orchestrator.domain.Decider;
+import io.sluice.orchestrator.steps.StepTypes;
+import io.sluice.orchestrator.store.InstanceStore;
+import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.vertx.core.AbstractVerticle;
+import java.time.Clock;
+import java.time.Duration;
+
+/** Gives the engine its own event-loop context and runs its periodic work (timers, checkpoint). */
+public final class EngineVerticle extends AbstractVerticle {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(EngineVerticle.class);
+  private final String node;
+  private final Clock clock;
+  private final InstanceStore store;
+  private final Definitions definitions;
+  private final StepTypes types;
+  private final RelayCheckpoints checkpoints;
+  private final Duration pollInterval;
+  private final int cacheSize;
+  private Engine engine;
+
+  public EngineVerticle(
+      String node,
+      Clock clock,
+      InstanceStore store,
+      Definitions definitions,
+      StepTypes types,
+      RelayCheckpoints checkpoints,
+      Duration pollInterval,
+      int cacheSize) {
+    this.node = node;
+    this.clock = clock;
+    this.store = store;
+    this.definitions = definitions;
+    this.types = types;
+    this.checkpoints = checkpoints;
+    this.pollInterval = pollInterval;
+    this.cacheSize = cacheSize;
+  }
+
+  @Override
+  public void start() {
+    LifecycleBus bus = new LifecycleBus(vertx);
+    OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus);
+    TimerService timers = new TimerService(vertx, clock);
+    engine =
+        new Engine(
+            vertx,
+            context,
+            clock,
+            new Decider(node),
+            store,
+            definitions,
+            new StepRunner(types),
+            relay,
+            timers,
+            cacheSize);
+    timers.onFire(engine::deliver);
+    long period = Math.max(10, pollInterval.toMillis());
+    vertx.setPeriodic(
+        period,
+        id ->
+            engine
+                .checkpoint()
+                .onFailure(
+                    e -> log.warn("writing the outbox checkpoint failed: {}", e.toString())));
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+}

@@ -1,0 +1,119 @@
+package io.sluice.orchestrator.engine;
+
+import io.sluice.core.event.CloudEvent;
+import io.sluice.orchestrator.store.InstanceStore;
+import io.sluice.orchestrator.store.InstanceStore.Outbox;
+import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes the events a save wrote, after the save (transactional outbox, SPEC §5).
+ *
+ * <p>Instead of one write per published event, the relay keeps a per-node checkpoint: "every save
+ * this node stamped before T is published", where T is the oldest save still in flight. After a
+ * crash, {@link #recover()} publishes again every event saved since the checkpoint (minus a margin
+ * for clock steps), so none is lost; some may be published twice (at-least-once, ids stable). Only
+ * called on the engine's context: no locking.
+ */
+final class OutboxRelay {
+  private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+  static final Duration MARGIN = Duration.ofSeconds(10);
+  private static final int PAGE = 500;
+
+  private final String node;
+  private final Clock clock;
+  private final InstanceStore store;
+  private final RelayCheckpoints checkpoints;
+  private final LifecycleBus bus;
+  private final TreeMap<Instant, Integer> inFlight = new TreeMap<>();
+  private Instant written;
+
+  OutboxRelay(
+      String node,
+      Clock clock,
+      InstanceStore store,
+      RelayCheckpoints checkpoints,
+      LifecycleBus bus) {
+    this.node = node;
+    this.clock = clock;
+    this.store = store;
+    this.checkpoints = checkpoints;
+    this.bus = bus;
+  }
+
+  /** A save stamped {@code at} is about to be written. */
+  void saving(Instant at) {
+    inFlight.merge(at, 1, Integer::sum);
+  }
+
+  /** The save stamped {@code at} ended; if it was written, its events are published now. */
+  void saved(Instant at, boolean written, List<CloudEvent> events, List<CloudEvent> emitted) {
+    if (written) {
+      events.forEach(bus::lifecycle);
+      emitted.forEach(bus::emitted);
+    }
+    inFlight.computeIfPresent(at, (k, n) -> n == 1 ? null : n - 1);
+  }
+
+  /** Writes the checkpoint if it moved; called periodically. */
+  Future<Void> checkpoint() {
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    Instant publishedBefore = inFlight.isEmpty() ? now : inFlight.firstKey();
+    if (publishedBefore.equals(written)) {
+      return Future.succeededFuture();
+    }
+    return checkpoints.put(node, publishedBefore).onSuccess(v -> written = publishedBefore);
+  }
+
+  /** Publishes again what was saved since the last checkpoint of this node. */
+  Future<Integer> recover() {
+    return checkpoints
+        .get(node)
+        .compose(
+            checkpoint -> {
+              Instant since = checkpoint == null ? Instant.EPOCH : checkpoint.minus(MARGIN);
+              return republish(since, null, 0);
+            })
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.info(
+                    "outbox recovery published {} event(s) saved since the last checkpoint", n);
+              }
+            });
+  }
+
+  private Future<Integer> republish(Instant since, String afterId, int count) {
+    return store
+        .savedSince(since, afterId, PAGE)
+        .compose(
+            page -> {
+              int n = count;
+              for (Outbox o : page) {
+                for (CloudEvent e : o.events()) {
+                  if (e.time() == null || !e.time().isBefore(since)) {
+                    bus.lifecycle(e);
+                    n++;
+                  }
+                }
+                for (CloudEvent e : o.emitted()) {
+                  if (e.time() == null || !e.time().isBefore(since)) {
+                    bus.emitted(e);
+                    n++;
+                  }
+                }
+              }
+              if (page.size() < PAGE) {
+                return Future.succeededFuture(n);
+              }
+              return republish(since, page.get(page.size() - 1).instanceId(), n);
+            });
+  }
+}

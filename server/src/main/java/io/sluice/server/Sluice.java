@@ -1,0 +1,188 @@
+package io.sluice.server;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.MongoClientSettings;
+import com.mongodb.reactivestreams.client.MongoClient;
+import com.mongodb.reactivestreams.client.MongoClients;
+import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.sluice.config.Setting;
+import io.sluice.config.SluiceConfig;
+import io.sluice.core.id.TimeOrderedIds;
+import io.sluice.orchestrator.Orchestrator;
+import io.sluice.orchestrator.api.Http;
+import io.sluice.orchestrator.store.Rx;
+import io.sluice.server.store.EmbeddedMongo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Sluice node: the store (embedded or external), Vert.x, the orchestrator and the HTTP API,
+ * composed. {@link #start} and {@link #stop} are blocking and meant for {@code main} and tests.
+ */
+public final class Sluice {
+  private static final Logger log = LoggerFactory.getLogger(Sluice.class);
+
+  /** Set to make Vert.x report any event-loop task over 200 ms (tests fail on the report). */
+  public static final String STRICT_EVENT_LOOP = "sluice.strictEventLoop";
+
+  private final SluiceConfig config;
+  private EmbeddedMongo embedded;
+  private MongoClient client;
+  private Vertx vertx;
+  private Orchestrator orchestrator;
+  private HttpServer http;
+
+  private Sluice(SluiceConfig config) {
+    this.config = config;
+  }
+
+  /** Starts a node; blocks until it serves, or throws. */
+  public static Sluice start(SluiceConfig config) {
+    Sluice node = new Sluice(config);
+    try {
+      node.boot();
+      return node;
+    } catch (RuntimeException e) {
+      node.stop();
+      throw e;
+    }
+  }
+
+  private void boot() {
+    String uri = config.get(Setting.MONGO_URI);
+    if (uri.isBlank()) {
+      embedded = EmbeddedMongo.start(config.get(Setting.DATA_DIR));
+      uri = embedded.connectionString();
+    }
+    client =
+        MongoClients.create(
+            MongoClientSettings.builder()
+                .applyConnectionString(new ConnectionString(uri))
+                .applyToConnectionPoolSettings(b -> b.maxSize(64))
+                .build());
+    MongoDatabase db = client.getDatabase(config.get(Setting.MONGO_DATABASE));
+    vertx = Vertx.vertx(vertxOptions());
+    Clock clock = Clock.systemUTC();
+    Orchestrator.Options options =
+        new Orchestrator.Options(
+            config.get(Setting.NODE_ID),
+            clock,
+            new TimeOrderedIds(clock),
+            config.get(Setting.ORCHESTRATOR_TIMER_POLL_INTERVAL),
+            config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
+            config.get(Setting.HTTP_WAIT_MAX));
+    orchestrator = await(Orchestrator.start(vertx, db, options));
+    Router router = Router.router(vertx);
+    router.route().handler(BodyHandler.create(false).setBodyLimit(config.get(Setting.INGESTION_MAX_BODY_BYTES)));
+    router.get("/health/live").handler(ctx -> Http.json(ctx, 200, Map.of("status", "UP")));
+    router
+        .get("/health/ready")
+        .handler(
+            ctx ->
+                Rx.first(db.runCommand(new Document("ping", 1)))
+                    .onSuccess(d -> Http.json(ctx, 200, Map.of("status", "UP")))
+                    .onFailure(
+                        e ->
+                            Http.json(
+                                ctx, 503, Map.of("status", "DOWN", "store", String.valueOf(e.getMessage())))));
+    orchestrator.mount(router);
+    router.route().last().handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(Http::failure);
+    http =
+        await(
+            vertx
+                .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
+                .requestHandler(router)
+                .listen(config.get(Setting.HTTP_PORT), config.get(Setting.HTTP_HOST)));
+  }
+
+  private static VertxOptions vertxOptions() {
+    VertxOptions options = new VertxOptions();
+    if (Boolean.getBoolean(STRICT_EVENT_LOOP)) {
+      options
+          .setBlockedThreadCheckInterval(100)
+          .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
+          .setMaxEventLoopExecuteTime(200)
+          .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    }
+    return options;
+  }
+
+  /** The port HTTP listens on (useful with {@code http.port=0}). */
+  public int port() {
+    return http.actualPort();
+  }
+
+  /** One line for the log: where it listens and where it keeps data. */
+  public String describe() {
+    String store =
+        embedded != null
+            ? "storing data in " + embedded.file().toAbsolutePath().normalize() + " (embedded store)"
+            : "storing data in MongoDB database '" + config.get(Setting.MONGO_DATABASE) + "' (external store)";
+    String host = config.get(Setting.HTTP_HOST);
+    return "Sluice listening on http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + port()
+        + ", " + store;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Orchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  /** Stops accepting requests, stops the engine, closes the store. Blocking; idempotent. */
+  public synchronized void stop() {
+    try {
+      if (http != null) {
+        await(http.close());
+      }
+      if (orchestrator != null) {
+        await(orchestrator.stop());
+      }
+      if (vertx != null) {
+        await(vertx.close());
+      }
+    } catch (RuntimeException e) {
+      log.warn("shutting down Vert.x failed: {}", e.toString());
+    } finally {
+      http = null;
+      orchestrator = null;
+      vertx = null;
+      if (client != null) {
+        client.close();
+        client = null;
+      }
+      if (embedded != null) {
+        embedded.close();
+        embedded = null;
+      }
+    }
+  }
+
+  private <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("timed out after 60 s", e);
+    }
+  }
+}
