@@ -1,0 +1,146 @@
+package io.sluice.definition;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What each built-in step type requires of its {@code with} (SPEC §4). Members that are templates
+ * ({@code ${...}}) are only known at run time and are not checked here.
+ */
+final class StepWithRules {
+  static final String DEFAULT_HTTP_METHOD = "GET";
+  static final List<String> HTTP_METHODS =
+      List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+  private StepWithRules() {}
+
+  static void check(String type, DocNode step, DocNode with, Compilation c) {
+    switch (type) {
+      case "transform" -> requireObject(type, with, c);
+      case "http" -> http(step, with, c);
+      case "emit" -> emit(step, with, c);
+      case "delay" -> delay(step, with, c);
+      case "waitForEvent" -> waitForEvent(with, c);
+      default -> {
+        // custom step types check their own parameters
+      }
+    }
+  }
+
+  private static boolean requireObject(String type, DocNode with, Compilation c) {
+    if (with.present() && !with.isObject()) {
+      c.add(
+          with.pointer(),
+          "expected 'with' of a " + type + " step to be an object, but got " + with.describe());
+      return false;
+    }
+    return true;
+  }
+
+  private static void http(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("http", with, c)) {
+      return;
+    }
+    DocNode url = with.get("url");
+    if (!url.present()) {
+      c.add(where(step, with), "expected an http step to have a 'url' in 'with', but it has none");
+    } else if (!url.isString()) {
+      c.add(url.pointer(), "expected 'url' to be a string, but got " + url.describe());
+    } else if (!url.isTemplated()) {
+      checkUrl(url, c);
+    }
+    DocNode method = with.get("method");
+    if (method.present() && !method.isTemplated()) {
+      if (!method.isString() || !HTTP_METHODS.contains(method.asString())) {
+        c.add(
+            method.pointer(),
+            "expected one of "
+                + String.join(", ", HTTP_METHODS)
+                + ", but got "
+                + method.describe());
+      }
+    }
+  }
+
+  private static void checkUrl(DocNode url, Compilation c) {
+    String scheme = null;
+    try {
+      URI uri = new URI(url.asString());
+      scheme = uri.isAbsolute() && uri.getHost() != null ? uri.getScheme() : null;
+    } catch (URISyntaxException e) {
+      // reported below
+    }
+    String lower = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
+    if (!lower.equals("http") && !lower.equals("https")) {
+      c.add(
+          url.pointer(),
+          "expected an absolute http or https URL such as https://example.com/path, but got "
+              + url.describe());
+    }
+  }
+
+  private static void emit(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("emit", with, c)) {
+      return;
+    }
+    DocNode type = with.get("type");
+    if (!type.present()) {
+      c.add(
+          where(step, with),
+          "expected an emit step to have the event 'type' in 'with', but it has none");
+    } else if (!type.isString() || type.asString().isBlank()) {
+      c.add(type.pointer(), "expected a non-empty event type string, but got " + type.describe());
+    }
+  }
+
+  private static void delay(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("delay", with, c)) {
+      return;
+    }
+    DocNode duration = with.get("duration");
+    DocNode until = with.get("until");
+    if (duration.present() == until.present()) {
+      c.add(
+          where(step, with),
+          "expected a delay step to have exactly one of 'duration' or 'until' in 'with', but it"
+              + (duration.present() ? " has both" : " has neither"));
+      return;
+    }
+    if (duration.present() && !duration.isTemplated()) {
+      if (!duration.isString()) {
+        c.add(
+            duration.pointer(),
+            "expected " + TimeValues.DURATION + ", but got " + duration.describe());
+      } else {
+        TimeValues.nonNegative(duration, c);
+      }
+    }
+    if (until.present() && !until.isTemplated()) {
+      if (!until.isString()) {
+        c.add(
+            until.pointer(), "expected " + TimeValues.TIMESTAMP + ", but got " + until.describe());
+      } else {
+        TimeValues.timestamp(until, c);
+      }
+    }
+  }
+
+  /** Not built in yet, but its {@code match} is bare CEL (SPEC §2), so it can be checked now. */
+  private static void waitForEvent(DocNode with, Compilation c) {
+    DocNode match = with.get("match");
+    if (match.isString()) {
+      c.expression(match);
+    }
+    DocNode timeout = with.get("timeout");
+    if (timeout.isString() && !timeout.isTemplated()) {
+      TimeValues.positive(timeout, c);
+    }
+  }
+
+  /** Where a missing member of {@code with} is reported: at {@code with}, or the step if none. */
+  private static String where(DocNode step, DocNode with) {
+    return with.present() ? with.pointer() : step.pointer();
+  }
+}
