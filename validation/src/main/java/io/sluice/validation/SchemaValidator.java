@@ -51,8 +51,11 @@ public final class SchemaValidator {
 
   /** networknt locations read "$.a.b[0]" (or "$['a b']"); JSON Pointers read "/a/b/0". */
   static String pointerOf(String location) {
-    if (location == null || location.equals("$")) {
+    if (location == null || location.equals("$") || location.isEmpty()) {
       return "";
+    }
+    if (location.startsWith("/")) {
+      return location; // already a JSON Pointer
     }
     StringBuilder out = new StringBuilder();
     int i = location.startsWith("$") ? 1 : 0;
@@ -88,6 +91,8 @@ public final class SchemaValidator {
 
   private static String stripLocation(String message) {
     int colon = message.indexOf(": ");
-    return message.startsWith("$") && colon > 0 ? message.substring(colon + 2) : message;
+    boolean located =
+        message.startsWith("$") || message.startsWith("/") || message.startsWith(": ");
+    return located && colon >= 0 ? message.substring(colon + 2) : message;
   }
 }
