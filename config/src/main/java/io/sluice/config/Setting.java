@@ -95,12 +95,12 @@ public record Setting<T>(
           ValueType.STRING,
           "",
           "prefix of the topics lifecycle events are published to");
-  public static final Setting<Duration> ORCHESTRATOR_TIMER_POLL_INTERVAL =
+  public static final Setting<Duration> ORCHESTRATOR_CHECKPOINT_INTERVAL =
       define(
-          "orchestrator.timerPollInterval",
+          "orchestrator.checkpointInterval",
           ValueType.DURATION,
           "PT1S",
-          "how often due timers are looked up");
+          "how often the outbox relay records what it has published");
   public static final Setting<Integer> ORCHESTRATOR_INSTANCE_CACHE_SIZE =
       define(
           "orchestrator.instanceCacheSize",

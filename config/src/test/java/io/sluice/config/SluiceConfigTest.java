@@ -48,7 +48,7 @@ class SluiceConfigTest {
     assertThat(config.get(Setting.KAFKA_BOOTSTRAP)).isEmpty();
     assertThat(config.get(Setting.KAFKA_INGEST_TOPICS)).containsExactly("sluice.events");
     assertThat(config.get(Setting.KAFKA_TOPIC_PREFIX)).isEmpty();
-    assertThat(config.get(Setting.ORCHESTRATOR_TIMER_POLL_INTERVAL))
+    assertThat(config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL))
         .isEqualTo(Duration.ofSeconds(1));
     assertThat(config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE)).isEqualTo(10_000);
     assertThat(config.get(Setting.HTTP_WAIT_MAX)).isEqualTo(Duration.ofSeconds(60));
@@ -118,8 +118,8 @@ class SluiceConfigTest {
     assertThat(Setting.INGESTION_MAX_BODY_BYTES.envVar())
         .isEqualTo("SLUICE_INGESTION_MAX_BODY_BYTES");
     assertThat(Setting.KAFKA_INGEST_TOPICS.envVar()).isEqualTo("SLUICE_KAFKA_INGEST_TOPICS");
-    assertThat(Setting.ORCHESTRATOR_TIMER_POLL_INTERVAL.envVar())
-        .isEqualTo("SLUICE_ORCHESTRATOR_TIMER_POLL_INTERVAL");
+    assertThat(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL.envVar())
+        .isEqualTo("SLUICE_ORCHESTRATOR_CHECKPOINT_INTERVAL");
     assertThat(Setting.envVarOf("a.b2cD.eF")).isEqualTo("SLUICE_A_B2C_D_E_F");
     assertThat(Setting.all()).extracting(Setting::envVar).doesNotHaveDuplicates();
   }
@@ -132,7 +132,7 @@ class SluiceConfigTest {
             "SLUICE_INGESTION_REQUIRE_SCHEMA", "yes",
             "SLUICE_SHUTDOWN_GRACE", "10s");
     ConfigFiles files =
-        file("sluice.properties", Map.of("orchestrator.timerPollInterval", "-PT1S"));
+        file("sluice.properties", Map.of("orchestrator.checkpointInterval", "-PT1S"));
     List<String> args = List.of("--data.dir=", "--ingestion.maxBodyBytes=0");
 
     assertThat(errorsOf(() -> load(args, env, files)))
@@ -140,7 +140,7 @@ class SluiceConfigTest {
             "SLUICE_HTTP_PORT='abc': expected an integer between 0 and 65535",
             "SLUICE_INGESTION_REQUIRE_SCHEMA='yes': expected true or false",
             "SLUICE_SHUTDOWN_GRACE='10s': expected a non-negative ISO-8601 duration such as PT10S",
-            "sluice.properties: orchestrator.timerPollInterval='-PT1S': expected a non-negative"
+            "sluice.properties: orchestrator.checkpointInterval='-PT1S': expected a non-negative"
                 + " ISO-8601 duration such as PT10S",
             "--data.dir='': expected a path",
             "--ingestion.maxBodyBytes='0': expected an integer >= 1");

@@ -31,7 +31,7 @@ public final class Orchestrator {
       String node,
       Clock clock,
       IdGenerator ids,
-      Duration timerPollInterval,
+      Duration checkpointInterval,
       int cacheSize,
       Duration waitMax) {}
 
@@ -75,7 +75,7 @@ public final class Orchestrator {
                       o.definitions,
                       types,
                       o.checkpoints,
-                      options.timerPollInterval(),
+                      options.checkpointInterval(),
                       options.cacheSize());
               return vertx
                   .deployVerticle(verticle)

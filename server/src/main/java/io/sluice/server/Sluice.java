@@ -79,7 +79,7 @@ public final class Sluice {
             config.get(Setting.NODE_ID),
             clock,
             new TimeOrderedIds(clock),
-            config.get(Setting.ORCHESTRATOR_TIMER_POLL_INTERVAL),
+            config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL),
             config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
             config.get(Setting.HTTP_WAIT_MAX));
     orchestrator = await(Orchestrator.start(vertx, db, options));

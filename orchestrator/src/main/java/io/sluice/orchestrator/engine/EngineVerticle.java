@@ -8,7 +8,7 @@ import io.vertx.core.AbstractVerticle;
 import java.time.Clock;
 import java.time.Duration;
 
-/** Gives the engine its own event-loop context and runs its periodic work (timers, checkpoint). */
+/** Gives the engine its own event-loop context and runs its periodic work (outbox checkpoint). */
 public final class EngineVerticle extends AbstractVerticle {
   private static final org.slf4j.Logger log =
       org.slf4j.LoggerFactory.getLogger(EngineVerticle.class);
@@ -18,7 +18,7 @@ public final class EngineVerticle extends AbstractVerticle {
   private final Definitions definitions;
   private final StepTypes types;
   private final RelayCheckpoints checkpoints;
-  private final Duration pollInterval;
+  private final Duration checkpointInterval;
   private final int cacheSize;
   private Engine engine;
 
@@ -29,7 +29,7 @@ public final class EngineVerticle extends AbstractVerticle {
       Definitions definitions,
       StepTypes types,
       RelayCheckpoints checkpoints,
-      Duration pollInterval,
+      Duration checkpointInterval,
       int cacheSize) {
     this.node = node;
     this.clock = clock;
@@ -37,7 +37,7 @@ public final class EngineVerticle extends AbstractVerticle {
     this.definitions = definitions;
     this.types = types;
     this.checkpoints = checkpoints;
-    this.pollInterval = pollInterval;
+    this.checkpointInterval = checkpointInterval;
     this.cacheSize = cacheSize;
   }
 
@@ -59,7 +59,7 @@ public final class EngineVerticle extends AbstractVerticle {
             timers,
             cacheSize);
     timers.onFire(engine::deliver);
-    long period = Math.max(10, pollInterval.toMillis());
+    long period = Math.max(10, checkpointInterval.toMillis());
     vertx.setPeriodic(
         period,
         id ->
