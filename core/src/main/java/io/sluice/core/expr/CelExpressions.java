@@ -10,6 +10,7 @@ import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerBuilder;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -56,12 +57,19 @@ public final class CelExpressions {
     CelCompilerBuilder builder =
         CelCompilerFactory.standardCelCompilerBuilder()
             .setOptions(options)
-            .setStandardMacros(CelStandardMacro.STANDARD_MACROS);
+            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addLibraries(
+                CelExtensions.strings(), CelExtensions.math(options), CelExtensions.encoders());
     for (String name : this.variables) {
       builder.addVar(name, SimpleType.DYN);
     }
     this.compiler = builder.build();
-    this.runtime = CelRuntimeFactory.standardCelRuntimeBuilder().setOptions(options).build();
+    this.runtime =
+        CelRuntimeFactory.standardCelRuntimeBuilder()
+            .setOptions(options)
+            .addLibraries(
+                CelExtensions.strings(), CelExtensions.math(options), CelExtensions.encoders())
+            .build();
   }
 
   private static final class Holder {

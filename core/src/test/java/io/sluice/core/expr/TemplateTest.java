@@ -95,4 +95,10 @@ class TemplateTest {
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("expected a boolean");
   }
+
+  @Test
+  void stringAndMathExtensionsAreAvailable() {
+    assertThat(cel.compile("input.name.upperAscii() + '!'").evaluate(vars)).isEqualTo("ADA!");
+    assertThat(cel.compile("math.greatest(1, input.n)").evaluate(vars)).isEqualTo(41L);
+  }
 }
