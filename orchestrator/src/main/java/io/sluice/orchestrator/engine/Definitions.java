@@ -43,6 +43,16 @@ public final class Definitions {
   private final Clock clock;
   private final Map<String, Future<WorkflowDefinition>> compiled = new ConcurrentHashMap<>();
 
+  /**
+   * The latest version per workflow id, so a start costs no store read. Saves and deletes on this
+   * node update it at once; what other nodes saved is seen within {@link #LATEST_TTL_MS}.
+   */
+  private final Map<String, Latest> latest = new ConcurrentHashMap<>();
+
+  private static final long LATEST_TTL_MS = 1_000;
+
+  private record Latest(int version, long readAt) {}
+
   public Definitions(Vertx vertx, DefinitionStore store, DefinitionParser parser, Clock clock) {
     this.vertx = vertx;
     this.store = store;
@@ -109,16 +119,16 @@ public final class Definitions {
     return store
         .latest(def.id())
         .compose(
-            latest ->
+            stored ->
                 store
                     .head(def.id())
                     .compose(
                         head -> {
                           boolean live = head != null && !head.deleted();
-                          if (latest != null && live && latest.hash().equals(hash)) {
-                            return get(def.id(), latest.version()).map(d -> new Saved(d, false));
+                          if (stored != null && live && stored.hash().equals(hash)) {
+                            return get(def.id(), stored.version()).map(d -> new Saved(d, false));
                           }
-                          int version = latest == null ? 1 : latest.version() + 1;
+                          int version = stored == null ? 1 : stored.version() + 1;
                           WorkflowDefinition numbered = def.withVersion(version);
                           return store
                               .insert(new Version(def.id(), version, def.source(), hash, now))
@@ -127,6 +137,7 @@ public final class Definitions {
                                   v -> {
                                     compiled.put(
                                         key(def.id(), version), Future.succeededFuture(numbered));
+                                    latest.remove(def.id());
                                     return new Saved(numbered, true);
                                   });
                         }))
@@ -166,6 +177,11 @@ public final class Definitions {
 
   /** The latest version of a workflow that is not deleted, or a NOT_FOUND problem. */
   public Future<WorkflowDefinition> latest(String id) {
+    Latest known = latest.get(id);
+    long now = clock.millis();
+    if (known != null && now - known.readAt() < LATEST_TTL_MS) {
+      return get(id, known.version());
+    }
     return store
         .head(id)
         .compose(
@@ -173,7 +189,13 @@ public final class Definitions {
               if (head == null || head.deleted()) {
                 return Future.failedFuture(notFound(id, head));
               }
-              return store.latest(id).compose(v -> get(id, v.version()));
+              return store
+                  .latest(id)
+                  .compose(
+                      v -> {
+                        latest.put(id, new Latest(v.version(), now));
+                        return get(id, v.version());
+                      });
             });
   }
 
@@ -186,7 +208,10 @@ public final class Definitions {
   }
 
   public Future<Boolean> delete(String id) {
-    return store.delete(id, Instant.ofEpochMilli(clock.millis()));
+    latest.remove(id);
+    return store
+        .delete(id, Instant.ofEpochMilli(clock.millis()))
+        .onComplete(ar -> latest.remove(id));
   }
 
   public DefinitionStore store() {
