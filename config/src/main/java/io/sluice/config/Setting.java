@@ -81,6 +81,18 @@ public record Setting<T>(
           ValueType.BOOL,
           "false",
           "reject events whose type has no registered schema");
+  public static final Setting<Duration> INGESTION_DEAD_LETTER_RETENTION =
+      define(
+          "ingestion.deadLetterRetention",
+          ValueType.DURATION,
+          "P7D",
+          "how long rejected events are kept in the dead-letter collection");
+  public static final Setting<Duration> INGESTION_SIGNATURE_TOLERANCE =
+      define(
+          "ingestion.signatureTolerance",
+          ValueType.DURATION,
+          "PT5M",
+          "largest accepted age of a signed webhook timestamp (Stripe, Slack)");
   public static final Setting<String> KAFKA_BOOTSTRAP =
       define("kafka.bootstrap", ValueType.STRING, "", "Kafka bootstrap servers; empty = Kafka off");
   public static final Setting<List<String>> KAFKA_INGEST_TOPICS =
@@ -107,6 +119,12 @@ public record Setting<T>(
           ValueType.intBetween(0, Integer.MAX_VALUE),
           "10000",
           "workflow instances kept in memory");
+  public static final Setting<Duration> ROUTER_LOOK_BACK =
+      define(
+          "router.lookBack",
+          ValueType.DURATION,
+          "PT5M",
+          "events this recent are offered to a waitForEvent step when it starts waiting");
   public static final Setting<Duration> SHUTDOWN_GRACE =
       define(
           "shutdown.grace",

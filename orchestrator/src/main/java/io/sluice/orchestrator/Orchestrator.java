@@ -11,10 +11,13 @@ import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.EngineVerticle;
 import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.MongoDefinitionStore;
 import io.sluice.orchestrator.store.MongoInstanceStore;
+import io.sluice.orchestrator.store.MongoSubscriptions;
 import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.sluice.orchestrator.store.Subscriptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -33,7 +36,8 @@ public final class Orchestrator {
       IdGenerator ids,
       Duration checkpointInterval,
       int cacheSize,
-      Duration waitMax) {}
+      Duration waitMax,
+      Duration lookBack) {}
 
   private final Vertx vertx;
   private final Options options;
@@ -52,14 +56,25 @@ public final class Orchestrator {
     MongoDefinitionStore definitionStore = new MongoDefinitionStore(db);
     this.definitions = new Definitions(vertx, definitionStore, parser, options.clock());
     this.checkpoints = new RelayCheckpoints(db);
+    this.subscriptions = new MongoSubscriptions(db);
     this.definitionStore = definitionStore;
   }
 
   private final RelayCheckpoints checkpoints;
+  private final MongoSubscriptions subscriptions;
   private final MongoDefinitionStore definitionStore;
 
   /** Creates indexes, deploys the engine, and resumes what a previous run left unfinished. */
   public static Future<Orchestrator> start(Vertx vertx, MongoDatabase db, Options options) {
+    return start(vertx, db, options, RecentEvents.NONE);
+  }
+
+  /**
+   * As {@link #start(Vertx, MongoDatabase, Options)}, with the event store's look-back for {@code
+   * waitForEvent} steps.
+   */
+  public static Future<Orchestrator> start(
+      Vertx vertx, MongoDatabase db, Options options, RecentEvents recentEvents) {
     StepTypes types = StepTypes.load(vertx, Orchestrator.class.getClassLoader());
     Orchestrator o = new Orchestrator(vertx, db, options, types);
     return o.instances
@@ -76,7 +91,10 @@ public final class Orchestrator {
                       types,
                       o.checkpoints,
                       options.checkpointInterval(),
-                      options.cacheSize());
+                      options.cacheSize(),
+                      o.subscriptions,
+                      recentEvents,
+                      options.lookBack());
               return vertx
                   .deployVerticle(verticle)
                   .map(
@@ -107,6 +125,10 @@ public final class Orchestrator {
 
   public Definitions definitions() {
     return definitions;
+  }
+
+  public Subscriptions subscriptions() {
+    return subscriptions;
   }
 
   public StepTypes stepTypes() {

@@ -8,6 +8,8 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.id.TimeOrderedIds;
+import io.sluice.ingestion.Ingestion;
+import io.sluice.ingestion.IngestionOptions;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.api.Http;
 import io.sluice.orchestrator.store.Rx;
@@ -41,6 +43,7 @@ public final class Sluice {
   private MongoClient client;
   private Vertx vertx;
   private Orchestrator orchestrator;
+  private Ingestion ingestion;
   private HttpServer http;
 
   private Sluice(SluiceConfig config) {
@@ -81,8 +84,13 @@ public final class Sluice {
             new TimeOrderedIds(clock),
             config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL),
             config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
-            config.get(Setting.HTTP_WAIT_MAX));
+            config.get(Setting.HTTP_WAIT_MAX),
+            config.get(Setting.ROUTER_LOOK_BACK));
     orchestrator = await(Orchestrator.start(vertx, db, options));
+    ingestion =
+        await(
+            Ingestion.start(
+                vertx, db, IngestionOptions.from(config, clock, new TimeOrderedIds(clock))));
     Router router = Router.router(vertx);
     router
         .route()
@@ -103,6 +111,7 @@ public final class Sluice {
                                 Map.of(
                                     "status", "DOWN", "store", String.valueOf(e.getMessage())))));
     orchestrator.mount(router);
+    ingestion.mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(Http::failure);
     http =
@@ -163,6 +172,9 @@ public final class Sluice {
       if (http != null) {
         await(http.close());
       }
+      if (ingestion != null) {
+        await(ingestion.stop());
+      }
       if (orchestrator != null) {
         await(orchestrator.stop());
       }
@@ -174,6 +186,7 @@ public final class Sluice {
     } finally {
       http = null;
       orchestrator = null;
+      ingestion = null;
       vertx = null;
       if (client != null) {
         client.close();

@@ -22,7 +22,7 @@ final class StepWithRules {
       case "http" -> http(step, with, c);
       case "emit" -> emit(step, with, c);
       case "delay" -> delay(step, with, c);
-      case "waitForEvent" -> waitForEvent(with, c);
+      case "waitForEvent" -> waitForEvent(step, with, c);
       default -> {
         // custom step types check their own parameters
       }
@@ -127,8 +127,19 @@ final class StepWithRules {
     }
   }
 
-  /** Not built in yet, but its {@code match} is bare CEL (SPEC §2), so it can be checked now. */
-  private static void waitForEvent(DocNode with, Compilation c) {
+  /** {@code type} is required; {@code match} is bare CEL (SPEC §2); {@code timeout} a duration. */
+  private static void waitForEvent(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("waitForEvent", with, c)) {
+      return;
+    }
+    DocNode type = with.get("type");
+    if (!type.present()) {
+      c.add(
+          where(step, with),
+          "expected a waitForEvent step to have the event 'type' in 'with', but it has none");
+    } else if (!type.isString() || type.asString().isBlank()) {
+      c.add(type.pointer(), "expected a non-empty event type string, but got " + type.describe());
+    }
     DocNode match = with.get("match");
     if (match.isString()) {
       c.expression(match);

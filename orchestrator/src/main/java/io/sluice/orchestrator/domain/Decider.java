@@ -52,6 +52,8 @@ public final class Decider {
       run.stepSucceeded(s);
     } else if (input instanceof StepFailed f) {
       run.stepFailed(f);
+    } else if (input instanceof Input.EventArrived e) {
+      run.eventArrived(e.event());
     } else if (input instanceof TimerFired t) {
       run.timerFired(t.timerId());
     } else if (input instanceof Cancel c) {

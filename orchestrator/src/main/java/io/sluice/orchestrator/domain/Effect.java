@@ -28,4 +28,15 @@ public sealed interface Effect {
   /** Report an attempt as failed without running it (its parameters no longer evaluate). */
   record FailAttempt(String instanceId, String stepId, int attempt, StepError error)
       implements Effect {}
+
+  /**
+   * A {@code waitForEvent} step began waiting for events of {@code type}: register the instance so
+   * such events reach it, and offer it the events of that type that arrived shortly before {@code
+   * since} (the look-back window), so an event that raced ahead of the wait is not lost.
+   */
+  record Subscribe(String instanceId, String stepId, String type, java.time.Instant since)
+      implements Effect {}
+
+  /** The step no longer waits (resumed, timed out, cancelled): drop the registration. */
+  record Unsubscribe(String instanceId, String stepId, String type) implements Effect {}
 }

@@ -22,4 +22,11 @@ public sealed interface Input {
 
   /** Resume a failed or timed-out instance from its failed steps. */
   record Retry() implements Input {}
+
+  /**
+   * An event that may resume {@code waitForEvent} steps of the instance: every waiting step whose
+   * type and {@code match} accept it completes with the event as its output. Delivering the same
+   * event twice changes nothing the second time.
+   */
+  record EventArrived(CloudEvent event) implements Input {}
 }

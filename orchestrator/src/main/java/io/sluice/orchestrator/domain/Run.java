@@ -1,6 +1,7 @@
 package io.sluice.orchestrator.domain;
 
 import io.sluice.core.event.CloudEvent;
+import io.sluice.core.expr.CelExpressions;
 import io.sluice.core.expr.ExpressionException;
 import io.sluice.definition.StepDef;
 import io.sluice.definition.WorkflowDefinition;
@@ -180,6 +181,18 @@ final class Run {
                   "attempt " + timer.attempt() + " did not finish within its timeout of " + limit));
         }
       }
+      case WAIT_TIMEOUT -> {
+        if (step != null
+            && step.status() == StepStatus.WAITING
+            && "event".equals(step.waitingFor())
+            && step.attempt() == timer.attempt()) {
+          unsubscribe(step);
+          fail(
+              step,
+              StepError.retryable(
+                  "timeout", "no matching event arrived within " + timer.dueAt().toString()));
+        }
+      }
       case WORKFLOW_TIMEOUT -> {
         if (endingAs == null) {
           beginEnding(
@@ -191,6 +204,47 @@ final class Run {
                   null));
         }
       }
+    }
+  }
+
+  void eventArrived(CloudEvent arrived) {
+    if (status.isTerminal()) {
+      return;
+    }
+    Map<String, Object> eventMap = arrived.toMap();
+    for (StepState st : new ArrayList<>(steps.values())) {
+      if (st.status() != StepStatus.WAITING || !"event".equals(st.waitingFor())) {
+        continue;
+      }
+      StepDef s = defs.get(st.id());
+      Map<?, ?> with;
+      try {
+        with = s.with().evaluate(variables().map()) instanceof Map<?, ?> m ? m : Map.of();
+      } catch (ExpressionException e) {
+        unsubscribe(st);
+        fail(st, Decider.expressionError(e));
+        continue;
+      }
+      if (!arrived.type().equals(with.get("type"))) {
+        continue;
+      }
+      Object match = with.get("match");
+      if (match instanceof String source && !source.isBlank()) {
+        Map<String, Object> scope = new java.util.HashMap<>(variables().map());
+        scope.put("event", eventMap);
+        boolean accepted;
+        try {
+          accepted = CelExpressions.workflow().compile(source).test(scope);
+        } catch (ExpressionException e) {
+          continue; // this event cannot be judged by the match: it is not the one awaited
+        }
+        if (!accepted) {
+          continue;
+        }
+      }
+      removeTimer(Timer.Kind.WAIT_TIMEOUT, st.id(), st.attempt());
+      unsubscribe(st);
+      complete(st, eventMap);
     }
   }
 
@@ -233,6 +287,10 @@ final class Run {
     List<Effect> out = new ArrayList<>();
     for (StepState st : steps.values()) {
       StepDef s = defs.get(st.id());
+      if (s != null && st.status() == StepStatus.WAITING && "event".equals(st.waitingFor())) {
+        resubscribe(s, st, out);
+        continue;
+      }
       if (st.status() != StepStatus.RUNNING || s == null) {
         continue;
       }
@@ -255,6 +313,18 @@ final class Run {
       }
     }
     return out;
+  }
+
+  /** A waiting step's registration may not have been written before a crash: write it again. */
+  private void resubscribe(StepDef s, StepState st, List<Effect> out) {
+    try {
+      Object with = s.with().evaluate(variables().map());
+      if (with instanceof Map<?, ?> m && m.get("type") instanceof String type) {
+        out.add(new Effect.Subscribe(id, s.id(), type, st.startedAt()));
+      }
+    } catch (ExpressionException e) {
+      out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
+    }
   }
 
   // ---- the DAG ------------------------------------------------------------------------------
@@ -351,6 +421,7 @@ final class Run {
       case "transform" -> complete(running, with);
       case "emit" -> complete(running, emitEvent(s, with));
       case "delay" -> startDelay(s, running, with);
+      case "waitForEvent" -> startWait(s, running, with);
       default -> {
         effects.add(
             new Effect.ExecuteStep(
@@ -425,6 +496,59 @@ final class Run {
     waiting.put("reason", "delay");
     waiting.put("until", due.toString());
     emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  private void startWait(StepDef s, StepState running, Object with) {
+    Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+    Object type = w.get("type");
+    if (!(type instanceof String t) || t.isBlank()) {
+      fail(
+          running,
+          StepError.permanent("waitForEvent", "expected an event 'type', but got " + type));
+      return;
+    }
+    Instant due = null;
+    if (w.get("timeout") != null) {
+      try {
+        due = now.plus(Duration.parse(w.get("timeout").toString()));
+      } catch (DateTimeParseException e) {
+        fail(
+            running,
+            StepError.permanent(
+                "waitForEvent",
+                "expected an ISO-8601 duration as timeout, but got '" + w.get("timeout") + "'"));
+        return;
+      }
+    }
+    steps.put(s.id(), running.waiting("event", now));
+    if (due != null) {
+      timers.add(Timer.of(Timer.Kind.WAIT_TIMEOUT, s.id(), running.attempt(), due));
+    }
+    effects.add(new Effect.Subscribe(id, s.id(), t, now));
+    Map<String, Object> waiting = data(s.id());
+    waiting.put("reason", "event");
+    waiting.put("eventType", t);
+    if (due != null) {
+      waiting.put("until", due.toString());
+    }
+    emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  /** Drops the event subscription of a step that waited for an event. */
+  private void unsubscribe(StepState st) {
+    if (st.status() != StepStatus.WAITING || !"event".equals(st.waitingFor())) {
+      return;
+    }
+    Object type = null;
+    try {
+      Object with = defs.get(st.id()).with().evaluate(variables().map());
+      type = with instanceof Map<?, ?> m ? m.get("type") : null;
+    } catch (ExpressionException e) {
+      // the type no longer evaluates: there is no registration under it to drop
+    }
+    if (type instanceof String t) {
+      effects.add(new Effect.Unsubscribe(id, st.id(), t));
+    }
   }
 
   private void complete(StepState step, Object result) {
@@ -509,6 +633,7 @@ final class Run {
       if (!inScope || st.status().isTerminal()) {
         continue;
       }
+      unsubscribe(st);
       steps.put(st.id(), st.ended(StepStatus.CANCELLED, now));
       timers.removeIf(t -> st.id().equals(t.stepId()));
       if (st.status().isActive()) {

@@ -15,6 +15,8 @@ public record Timer(String id, Kind kind, String stepId, int attempt, Instant du
     DELAY,
     RETRY,
     STEP_TIMEOUT,
+    /** The {@code timeout} of a {@code waitForEvent} step. */
+    WAIT_TIMEOUT,
     WORKFLOW_TIMEOUT
   }
 

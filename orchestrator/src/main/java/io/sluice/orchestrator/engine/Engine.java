@@ -10,6 +10,7 @@ import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.domain.InstanceState;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.KeyConflictException;
+import io.sluice.orchestrator.store.Subscriptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -51,6 +52,9 @@ public final class Engine {
   private final OutboxRelay relay;
   private final TimerService timers;
   private final InstanceCache cache;
+  private final Subscriptions subscriptions;
+  private final RecentEvents recentEvents;
+  private final Duration lookBack;
   private final Map<String, Mailbox> mailboxes = new HashMap<>();
   private final Map<String, List<Promise<InstanceState>>> waiters = new HashMap<>();
 
@@ -64,7 +68,10 @@ public final class Engine {
       StepRunner steps,
       OutboxRelay relay,
       TimerService timers,
-      int cacheSize) {
+      int cacheSize,
+      Subscriptions subscriptions,
+      RecentEvents recentEvents,
+      Duration lookBack) {
     this.vertx = vertx;
     this.context = context;
     this.clock = clock;
@@ -75,6 +82,9 @@ public final class Engine {
     this.relay = relay;
     this.timers = timers;
     this.cache = new InstanceCache(cacheSize);
+    this.subscriptions = subscriptions;
+    this.recentEvents = recentEvents;
+    this.lookBack = lookBack;
   }
 
   Instant now() {
@@ -250,9 +260,50 @@ public final class Engine {
   void perform(Effect effect) {
     if (effect instanceof Effect.ExecuteStep execute) {
       steps.run(execute).onSuccess(result -> deliver(execute.instanceId(), result));
+    } else if (effect instanceof Effect.Subscribe sub) {
+      subscribe(sub);
+    } else if (effect instanceof Effect.Unsubscribe unsub) {
+      subscriptions
+          .remove(unsub.type(), new Subscriptions.Waiter(unsub.instanceId(), unsub.stepId()))
+          .onFailure(
+              e -> log.warn("dropping the subscription of {} failed: {}", unsub, e.toString()));
     } else if (effect instanceof Effect.FailAttempt fail) {
       deliver(fail.instanceId(), new Input.StepFailed(fail.stepId(), fail.attempt(), fail.error()));
     }
+  }
+
+  /**
+   * Registers the waiting step, then offers it the events of its type from the look-back window: an
+   * event arriving in between is seen by both paths, which is harmless (the second delivery finds
+   * the step no longer waiting).
+   */
+  private void subscribe(Effect.Subscribe sub) {
+    subscriptions
+        .add(sub.type(), new Subscriptions.Waiter(sub.instanceId(), sub.stepId()))
+        .compose(v -> recentEvents.since(sub.type(), sub.since().minus(lookBack)))
+        .onSuccess(
+            events -> events.forEach(e -> deliver(sub.instanceId(), new Input.EventArrived(e))))
+        .onFailure(
+            e ->
+                log.error(
+                    "registering {} failed; recovery registers it again at the next start",
+                    sub,
+                    e));
+  }
+
+  /** Offers an event to every instance waiting for its type. */
+  public Future<Integer> correlate(CloudEvent event) {
+    return onContext(
+        () ->
+            subscriptions
+                .waiting(event.type())
+                .map(
+                    waiters -> {
+                      java.util.Set<String> instances = new java.util.LinkedHashSet<>();
+                      waiters.forEach(w -> instances.add(w.instanceId()));
+                      instances.forEach(id -> deliver(id, new Input.EventArrived(event)));
+                      return instances.size();
+                    }));
   }
 
   /** Submits an input produced by the engine itself; a failure here is left to recovery. */

@@ -4,6 +4,7 @@ import io.sluice.orchestrator.domain.Decider;
 import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.sluice.orchestrator.store.Subscriptions;
 import io.vertx.core.AbstractVerticle;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +21,9 @@ public final class EngineVerticle extends AbstractVerticle {
   private final RelayCheckpoints checkpoints;
   private final Duration checkpointInterval;
   private final int cacheSize;
+  private final Subscriptions subscriptions;
+  private final RecentEvents recentEvents;
+  private final Duration lookBack;
   private Engine engine;
 
   public EngineVerticle(
@@ -30,7 +34,10 @@ public final class EngineVerticle extends AbstractVerticle {
       StepTypes types,
       RelayCheckpoints checkpoints,
       Duration checkpointInterval,
-      int cacheSize) {
+      int cacheSize,
+      Subscriptions subscriptions,
+      RecentEvents recentEvents,
+      Duration lookBack) {
     this.node = node;
     this.clock = clock;
     this.store = store;
@@ -39,6 +46,9 @@ public final class EngineVerticle extends AbstractVerticle {
     this.checkpoints = checkpoints;
     this.checkpointInterval = checkpointInterval;
     this.cacheSize = cacheSize;
+    this.subscriptions = subscriptions;
+    this.recentEvents = recentEvents;
+    this.lookBack = lookBack;
   }
 
   @Override
@@ -57,7 +67,10 @@ public final class EngineVerticle extends AbstractVerticle {
             new StepRunner(types),
             relay,
             timers,
-            cacheSize);
+            cacheSize,
+            subscriptions,
+            recentEvents,
+            lookBack);
     timers.onFire(engine::deliver);
     long period = Math.max(10, checkpointInterval.toMillis());
     vertx.setPeriodic(
