@@ -82,6 +82,9 @@ public final class Decider {
     return new Run(definition, state, now, "sluice/" + node).redispatchRunning();
   }
 
+  /** The extension attribute counting workflow hops (see the router's chain-depth limit). */
+  public static final String CHAIN_DEPTH = Run.CHAIN_DEPTH;
+
   /** For tests and tools: the events a decision would carry, without the rest. */
   public static List<String> types(List<CloudEvent> events) {
     return events.stream().map(CloudEvent::type).toList();

@@ -17,6 +17,13 @@ import java.util.Map;
  * One decision in progress: a mutable working copy of an instance. Not thread-safe, short-lived.
  */
 final class Run {
+  /**
+   * Extension attribute counting how many workflow hops led to an event: an instance started by an
+   * event of depth d emits events of depth d + 1 (a manual start counts as depth 0), so the router
+   * can stop a chain of workflows that trigger each other forever.
+   */
+  static final String CHAIN_DEPTH = "sluicedepth";
+
   private final WorkflowDefinition def;
   private final Instant now;
   private final String source;
@@ -456,7 +463,7 @@ final class Run {
             "application/json",
             null,
             w.get("data"),
-            Map.of());
+            Map.of(CHAIN_DEPTH, chainDepth()));
     emitted.add(out);
     Map<String, Object> result = new LinkedHashMap<>();
     result.put("id", out.id());
@@ -722,6 +729,21 @@ final class Run {
     return out;
   }
 
+  private long chainDepth() {
+    Object depth = event == null ? null : event.get(CHAIN_DEPTH);
+    long parsed = 0;
+    if (depth instanceof Number n) {
+      parsed = n.longValue();
+    } else if (depth != null) {
+      try {
+        parsed = Long.parseLong(depth.toString());
+      } catch (NumberFormatException notANumber) {
+        parsed = 0; // a producer's own attribute of that name, not ours: start counting afresh
+      }
+    }
+    return parsed + 1;
+  }
+
   private void emit(String type, Map<String, Object> data) {
     seq++;
     events.add(
@@ -734,7 +756,7 @@ final class Run {
             "application/json",
             null,
             data,
-            Map.of("sequence", (long) seq)));
+            Map.of("sequence", (long) seq, CHAIN_DEPTH, chainDepth())));
     if (type.startsWith("step.")) {
       variables = null; // steps changed: expressions must see the new state
     }
