@@ -24,7 +24,7 @@ public final class SchemaValidator {
 
   private final JsonSchema schema;
 
-  private SchemaValidator(JsonSchema schema) {
+  SchemaValidator(JsonSchema schema) {
     this.schema = schema;
   }
 

@@ -1,0 +1,40 @@
+package io.sluice.ingestion.store;
+
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The event store: every accepted event, once per identity {@code (source, id)}.
+ *
+ * <p>Contract: futures complete on the Vert.x context of the caller. A write future succeeds only
+ * after the store acknowledged the write (on the embedded store: committed to its file), so an
+ * event may be acknowledged to its producer as soon as the future succeeds. Identity is enforced by
+ * a unique index, so it holds with several nodes on one store and under concurrent duplicates: of
+ * any number of concurrent inserts of one identity, exactly one stores, the others answer the
+ * stored record as a duplicate.
+ */
+public interface EventStore {
+  /** The stored record of an insert, and whether an event of that identity was there before. */
+  record Insertion(StoredEvent record, boolean duplicate) {}
+
+  /** A page of events, newest first, and the cursor of the next page (null on the last). */
+  record Page(List<StoredEvent> items, String next) {}
+
+  /**
+   * Stores {@code event} unless its identity is stored; then answers the <em>original</em> record
+   * with {@code duplicate = true} and changes nothing. Idempotent.
+   */
+  Future<Insertion> insert(StoredEvent event);
+
+  /**
+   * {@link #insert} for many events in one round trip; one insertion per event, in order. Not
+   * atomic: when it fails, some events may be stored (retrying is safe: duplicates are answered).
+   */
+  Future<List<Insertion>> insertAll(List<StoredEvent> events);
+
+  /** The event with this store id, or null. */
+  Future<StoredEvent> get(String id);
+
+  /** The events matching {@code query}, newest first. */
+  Future<Page> list(EventQuery query);
+}
