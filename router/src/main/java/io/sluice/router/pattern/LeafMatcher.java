@@ -1,0 +1,125 @@
+package io.sluice.router.pattern;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A leaf of a pattern: an array of alternatives, ORed. The event value matches when any of its
+ * scalars passes any alternative (an array in the event is flattened; objects in it are not
+ * scalars). {@code exists} looks at whether there is any scalar at all: an object or an empty array
+ * has none, so {@code {"exists": true}} fails on them, and {@code null} is a scalar.
+ */
+final class LeafMatcher implements Matcher {
+  private static final int SET_THRESHOLD = 4;
+
+  private final Object[] exactKeys; // small: linear scan
+  private final Set<Object> exactSet; // large: hashed (null when small)
+  private final ValueTest[] tests;
+  private final boolean existsTrue;
+  private final boolean existsFalse;
+  private final String patternPointer;
+  private final List<String> descriptions; // alternatives in the pattern's order
+
+  LeafMatcher(
+      List<Object> exactKeys,
+      List<ValueTest> tests,
+      boolean existsTrue,
+      boolean existsFalse,
+      String patternPointer,
+      List<String> descriptions) {
+    this.exactKeys = exactKeys.toArray();
+    this.exactSet = exactKeys.size() >= SET_THRESHOLD ? new HashSet<>(exactKeys) : null;
+    this.tests = tests.toArray(ValueTest[]::new);
+    this.existsTrue = existsTrue;
+    this.existsFalse = existsFalse;
+    this.patternPointer = patternPointer;
+    this.descriptions = List.copyOf(descriptions);
+  }
+
+  /** The exact values (as keys) when every alternative is an exact value; otherwise null. */
+  Set<Object> exactOnly() {
+    if (tests.length > 0 || existsTrue || existsFalse || exactKeys.length == 0) {
+      return null;
+    }
+    return Set.copyOf(List.of(exactKeys));
+  }
+
+  @Override
+  public int cost() {
+    return tests.length == 0 ? 1 : 2 + tests.length;
+  }
+
+  @Override
+  public boolean test(Object value) {
+    if (value == JsonValues.MISSING) {
+      return existsFalse;
+    }
+    if (value instanceof List<?> list) {
+      int scalars = testList(list);
+      if (scalars < 0) {
+        return true;
+      }
+      return scalars > 0 ? existsTrue : existsFalse;
+    }
+    if (value instanceof java.util.Map<?, ?>) {
+      return existsFalse;
+    }
+    return existsTrue || testScalar(value);
+  }
+
+  /** -1 when a scalar of the (nested) array matched; otherwise the number of scalars seen. */
+  private int testList(List<?> list) {
+    int scalars = 0;
+    for (Object element : list) {
+      if (element instanceof List<?> inner) {
+        int n = testList(inner);
+        if (n < 0) {
+          return -1;
+        }
+        scalars += n;
+      } else if (!(element instanceof java.util.Map<?, ?>)) {
+        scalars++;
+        if (testScalar(element)) {
+          return -1;
+        }
+      }
+    }
+    return scalars;
+  }
+
+  private boolean testScalar(Object scalar) {
+    if (exactKeys.length > 0) {
+      Object key = JsonValues.key(scalar);
+      if (exactSet != null) {
+        if (exactSet.contains(key)) {
+          return true;
+        }
+      } else {
+        for (Object k : exactKeys) {
+          if (k.equals(key)) {
+            return true;
+          }
+        }
+      }
+    }
+    for (ValueTest t : tests) {
+      if (t.test(scalar)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public Mismatch explain(Object value, String path) {
+    if (test(value)) {
+      return null;
+    }
+    String expected =
+        descriptions.size() == 1
+            ? descriptions.get(0)
+            : "one of: " + String.join(", ", descriptions);
+    return Mismatch.of(path, patternPointer, expected, JsonValues.actual(value));
+  }
+}

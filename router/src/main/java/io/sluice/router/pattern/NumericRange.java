@@ -1,0 +1,81 @@
+package io.sluice.router.pattern;
+
+/**
+ * A {@code numeric} condition: {@code ["=", 5]}, or a lower and/or an upper bound ({@code [">", 0,
+ * "<=", 5]}). Compared as doubles, so {@code 5} and {@code 5.0} are equal.
+ */
+final class NumericRange {
+  private final boolean equality;
+  private final double lower; // or the value of "="
+  private final boolean hasLower;
+  private final boolean lowerInclusive;
+  private final double upper;
+  private final boolean hasUpper;
+  private final boolean upperInclusive;
+
+  private NumericRange(
+      boolean equality,
+      double lower,
+      boolean hasLower,
+      boolean lowerInclusive,
+      double upper,
+      boolean hasUpper,
+      boolean upperInclusive) {
+    this.equality = equality;
+    this.lower = lower;
+    this.hasLower = hasLower;
+    this.lowerInclusive = lowerInclusive;
+    this.upper = upper;
+    this.hasUpper = hasUpper;
+    this.upperInclusive = upperInclusive;
+  }
+
+  static NumericRange equalTo(double value) {
+    return new NumericRange(true, value, true, true, value, true, true);
+  }
+
+  /** Either bound may be absent (pass {@code hasX = false}); the caller checks lower < upper. */
+  static NumericRange between(
+      boolean hasLower,
+      double lower,
+      boolean lowerInclusive,
+      boolean hasUpper,
+      double upper,
+      boolean upperInclusive) {
+    return new NumericRange(
+        false, lower, hasLower, lowerInclusive, upper, hasUpper, upperInclusive);
+  }
+
+  boolean contains(Number n) {
+    double d = n.doubleValue();
+    if (equality) {
+      return d == lower;
+    }
+    if (hasLower && (lowerInclusive ? d < lower : d <= lower)) {
+      return false;
+    }
+    return !hasUpper || (upperInclusive ? d <= upper : d < upper);
+  }
+
+  @Override
+  public String toString() {
+    if (equality) {
+      return "= " + format(lower);
+    }
+    StringBuilder out = new StringBuilder();
+    if (hasLower) {
+      out.append(lowerInclusive ? ">= " : "> ").append(format(lower));
+    }
+    if (hasUpper) {
+      if (hasLower) {
+        out.append(" and ");
+      }
+      out.append(upperInclusive ? "<= " : "< ").append(format(upper));
+    }
+    return out.toString();
+  }
+
+  static String format(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+}

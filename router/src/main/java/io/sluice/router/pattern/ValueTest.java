@@ -1,0 +1,13 @@
+package io.sluice.router.pattern;
+
+/**
+ * One alternative of a leaf, tested against one scalar of the event (a string, a number, a boolean
+ * or {@code null}; never an object or array: those are flattened or skipped before).
+ * Implementations are immutable.
+ */
+interface ValueTest {
+  boolean test(Object scalar);
+
+  /** What it expects, as the user would write it in prose: {@code prefix "ord-"}. */
+  String describe();
+}
