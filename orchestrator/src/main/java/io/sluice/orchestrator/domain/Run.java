@@ -162,7 +162,7 @@ final class Run {
 
   void timerFired(String timerId) {
     Timer timer = timers.stream().filter(t -> t.id().equals(timerId)).findFirst().orElse(null);
-    if (timer == null || status.isTerminal()) {
+    if (timer == null || status.isTerminal() || now.isBefore(timer.dueAt())) {
       return;
     }
     timers.remove(timer);
@@ -273,10 +273,10 @@ final class Run {
       StepState st = steps.get(s.id());
       boolean unhandledFailure = st.status() == StepStatus.FAILED && !s.continueOnError();
       if (unhandledFailure || st.status() == StepStatus.CANCELLED) {
-        steps.put(s.id(), StepState.pending(s.id()));
+        steps.put(s.id(), st.rerun());
       }
     }
-    def.onFailure().forEach(s -> steps.put(s.id(), StepState.pending(s.id())));
+    def.onFailure().forEach(s -> steps.put(s.id(), steps.get(s.id()).rerun()));
     timers.clear();
     if (def.timeout() != null) {
       timers.add(Timer.of(Timer.Kind.WORKFLOW_TIMEOUT, null, 0, now.plus(def.timeout())));
@@ -396,7 +396,7 @@ final class Run {
       try {
         run = s.condition().test(variables().map());
       } catch (ExpressionException e) {
-        StepState started = st.running(1, now);
+        StepState started = st.running(st.attempt() + 1, now);
         steps.put(s.id(), started);
         fail(started, Decider.expressionError(e));
         return;
@@ -406,7 +406,7 @@ final class Run {
         return;
       }
     }
-    dispatch(s, st, 1);
+    dispatch(s, st, st.attempt() + 1);
   }
 
   /** Starts attempt n of a step: pure types finish here, others become an effect. */
@@ -415,7 +415,7 @@ final class Run {
     steps.put(s.id(), running);
     Map<String, Object> started = data(s.id());
     started.put("type", s.type());
-    started.put("attempt", attempt);
+    started.put("attempt", (long) attempt);
     emit(LifecycleTypes.STEP_STARTED, started);
     Object with;
     try {
@@ -426,7 +426,14 @@ final class Run {
     }
     switch (s.type()) {
       case "transform" -> complete(running, with);
-      case "emit" -> complete(running, emitEvent(s, with));
+      case "emit" -> {
+        Object type = with instanceof Map<?, ?> m ? m.get("type") : null;
+        if (type instanceof String t && !t.isBlank()) {
+          complete(running, emitEvent(s, with));
+        } else {
+          fail(running, StepError.permanent("emit", "expected an event 'type', but got " + type));
+        }
+      }
       case "delay" -> startDelay(s, running, with);
       case "waitForEvent" -> startWait(s, running, with);
       default -> {
@@ -450,12 +457,12 @@ final class Run {
 
   private Object emitEvent(StepDef s, Object with) {
     Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
-    String type = String.valueOf(w.get("type"));
+    String type = (String) w.get("type");
     Object src = w.get("source");
     Object subject = w.get("subject");
     CloudEvent out =
         new CloudEvent(
-            id + "/" + s.id(),
+            emitId(s.id(), steps.get(s.id()).attempt()),
             src == null ? "sluice/workflows/" + def.id() : src.toString(),
             type,
             now,
@@ -470,6 +477,14 @@ final class Run {
     result.put("source", out.source());
     result.put("type", out.type());
     return result;
+  }
+
+  /**
+   * The id of an emitted event: stable for an attempt (a re-publish is a duplicate), new for a run
+   * after an instance retry (a second alert is a new event).
+   */
+  private String emitId(String stepId, int attempt) {
+    return attempt <= 1 ? id + "/" + stepId : id + "/" + stepId + "/" + attempt;
   }
 
   private void startDelay(StepDef s, StepState running, Object with) {
@@ -562,7 +577,7 @@ final class Run {
     StepState done = step.completed(result, now);
     steps.put(step.id(), done);
     Map<String, Object> data = data(step.id());
-    data.put("attempt", done.attempt());
+    data.put("attempt", (long) done.attempt());
     data.put("output", result);
     data.put("startedAt", String.valueOf(done.startedAt()));
     data.put("endedAt", now.toString());
@@ -579,23 +594,14 @@ final class Run {
   /** A failed attempt: retry it, or fail the step and (unless handled) the instance. */
   private void fail(StepState step, StepError failure) {
     StepDef s = defs.get(step.id());
-    if (s.retry().allowsRetry(step.attempt(), failure.code(), failure.retryable())) {
-      Duration wait = s.retry().backoff(step.attempt(), jitterUnit(step.id(), step.attempt()));
+    int thisRun = step.attemptsThisRun();
+    if (s.retry().allowsRetry(thisRun, failure.code(), failure.retryable())) {
+      Duration wait = s.retry().backoff(thisRun, jitterUnit(step.id(), step.attempt()));
       Instant next = now.plus(wait);
-      steps.put(
-          step.id(),
-          new StepState(
-              step.id(),
-              StepStatus.WAITING,
-              step.attempt(),
-              null,
-              failure,
-              step.startedAt(),
-              null,
-              "retry"));
+      steps.put(step.id(), step.retrying(failure));
       timers.add(Timer.of(Timer.Kind.RETRY, step.id(), step.attempt(), next));
       Map<String, Object> data = data(step.id());
-      data.put("attempt", step.attempt());
+      data.put("attempt", (long) step.attempt());
       data.put("error", errorData(failure));
       data.put("nextAttemptAt", next.toString());
       emit(LifecycleTypes.STEP_RETRYING, data);
@@ -603,7 +609,7 @@ final class Run {
     }
     steps.put(step.id(), step.failed(failure, now));
     Map<String, Object> data = data(step.id());
-    data.put("attempt", step.attempt());
+    data.put("attempt", (long) step.attempt());
     data.put("error", errorData(failure));
     emit(LifecycleTypes.STEP_FAILED, data);
     if (!s.continueOnError() && endingAs == null && !isOnFailureDag(s)) {
@@ -641,14 +647,23 @@ final class Run {
         continue;
       }
       unsubscribe(st);
+      withdrawEffects(st.id());
       steps.put(st.id(), st.ended(StepStatus.CANCELLED, now));
       timers.removeIf(t -> st.id().equals(t.stepId()));
       if (st.status().isActive()) {
         Map<String, Object> data = data(st.id());
-        data.put("attempt", st.attempt());
+        data.put("attempt", (long) st.attempt());
         emit(LifecycleTypes.STEP_CANCELLED, data);
       }
     }
+  }
+
+  /** A step cancelled in the decision that started it must not run or register after all. */
+  private void withdrawEffects(String stepId) {
+    effects.removeIf(
+        e ->
+            (e instanceof Effect.ExecuteStep x && x.stepId().equals(stepId))
+                || (e instanceof Effect.Subscribe sub && sub.stepId().equals(stepId)));
   }
 
   /** Completes or ends the instance when its active DAG is all terminal. */
@@ -679,6 +694,12 @@ final class Run {
     endingAs = null;
     endedAt = now;
     timers.clear();
+    for (StepDef s : def.onFailure()) {
+      StepState st = steps.get(s.id());
+      if (st.status() == StepStatus.PENDING) {
+        steps.put(s.id(), st.ended(StepStatus.SKIPPED, now)); // not needed: no failure to handle
+      }
+    }
     Map<String, Object> data = data(null);
     data.put("status", terminal.name());
     if (terminal == InstanceStatus.COMPLETED) {
@@ -711,7 +732,7 @@ final class Run {
   private Map<String, Object> data(String stepId) {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("workflowId", def.id());
-    data.put("version", def.version());
+    data.put("version", (long) def.version());
     data.put("instanceId", id);
     if (stepId != null) {
       data.put("stepId", stepId);
@@ -723,9 +744,7 @@ final class Run {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("code", e.code());
     out.put("message", e.message());
-    if (e.stepId() != null) {
-      out.put("stepId", e.stepId());
-    }
+    out.put("stepId", e.stepId()); // always present, so ${error.stepId} never fails
     return out;
   }
 

@@ -5,8 +5,13 @@ import java.time.Instant;
 /**
  * The state of one step of one instance.
  *
- * @param attempt the current (or last) attempt, 1-based; 0 before the first
- * @param waitingFor what a WAITING step waits for ({@code delay}, {@code retry}), else null
+ * @param attempt the current (or last) attempt, 1-based; 0 before the first. Attempts are numbered
+ *     across instance retries, so a result or timer of an attempt from before a retry is recognized
+ *     as stale.
+ * @param waitingFor what a WAITING step waits for ({@code delay}, {@code retry}, {@code event}),
+ *     else null
+ * @param base the attempts made before the current run of the step (before the last instance
+ *     retry); the retry policy counts {@code attempt - base}
  */
 public record StepState(
     String id,
@@ -16,10 +21,21 @@ public record StepState(
     StepError error,
     Instant startedAt,
     Instant endedAt,
-    String waitingFor) {
+    String waitingFor,
+    int base) {
 
   public static StepState pending(String id) {
-    return new StepState(id, StepStatus.PENDING, 0, null, null, null, null, null);
+    return new StepState(id, StepStatus.PENDING, 0, null, null, null, null, null, 0);
+  }
+
+  /** Pending again for an instance retry, keeping the attempt count. */
+  public StepState rerun() {
+    return new StepState(id, StepStatus.PENDING, attempt, null, null, null, null, null, attempt);
+  }
+
+  /** Attempts made in the current run of the step. */
+  public int attemptsThisRun() {
+    return attempt - base;
   }
 
   public StepState running(int newAttempt, Instant now) {
@@ -31,7 +47,8 @@ public record StepState(
         null,
         startedAt == null ? now : startedAt,
         null,
-        null);
+        null,
+        base);
   }
 
   public StepState waiting(String reason, Instant now) {
@@ -43,7 +60,14 @@ public record StepState(
         error,
         startedAt == null ? now : startedAt,
         null,
-        reason);
+        reason,
+        base);
+  }
+
+  /** Waiting for the next attempt after a failed one. */
+  public StepState retrying(StepError failure) {
+    return new StepState(
+        id, StepStatus.WAITING, attempt, null, failure, startedAt, null, "retry", base);
   }
 
   public StepState completed(Object result, Instant now) {
@@ -55,7 +79,8 @@ public record StepState(
         null,
         startedAt == null ? now : startedAt,
         now,
-        null);
+        null,
+        base);
   }
 
   public StepState failed(StepError failure, Instant now) {
@@ -67,10 +92,11 @@ public record StepState(
         failure,
         startedAt == null ? now : startedAt,
         now,
-        null);
+        null,
+        base);
   }
 
   public StepState ended(StepStatus terminal, Instant now) {
-    return new StepState(id, terminal, attempt, output, error, startedAt, now, null);
+    return new StepState(id, terminal, attempt, output, error, startedAt, now, null, base);
   }
 }

@@ -38,6 +38,9 @@ final class InstanceDocuments {
     for (StepState st : s.steps().values()) {
       Document sd = new Document("id", st.id()).append("status", st.status().name());
       sd.append("attempt", st.attempt());
+      if (st.base() != 0) {
+        sd.append("base", st.base());
+      }
       if (st.output() != null) {
         sd.append("output", Json.write(st.output()));
       }
@@ -83,7 +86,8 @@ final class InstanceDocuments {
               error(sd.get("error", Document.class)),
               instant(sd.getDate("startedAt")),
               instant(sd.getDate("endedAt")),
-              sd.getString("waitingFor")));
+              sd.getString("waitingFor"),
+              sd.getInteger("base", 0)));
     }
     List<Timer> timers = new ArrayList<>();
     for (Document td : d.getList("timers", Document.class, List.of())) {

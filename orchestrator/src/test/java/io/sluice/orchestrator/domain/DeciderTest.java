@@ -32,7 +32,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /** The rules of SPEC §3–§5 as the pure decider implements them, one test per rule. */
@@ -536,15 +535,12 @@ class DeciderTest {
   }
 
   /**
-   * BUG: when a step fails inside the decision that dispatched another step (here: root {@code a}
-   * is dispatched, then root {@code b} fails on its {@code with} expression), {@code a} is
-   * CANCELLED in the returned state but its {@link ExecuteStep} effect is still in {@link
+   * Was a bug: when a step fails inside the decision that dispatched another step (here: root
+   * {@code a} is dispatched, then root {@code b} fails on its {@code with} expression), {@code a}
+   * is CANCELLED in the returned state but its {@link ExecuteStep} effect is still in {@link
    * Decision#effects()}, so the engine calls the endpoint of a step that is already cancelled.
    */
   @Test
-  @Disabled(
-      "BUG: Run.cancelActive does not withdraw ExecuteStep effects added earlier in the same"
-          + " decision: a CANCELLED step is still executed")
   void aStepCancelledInTheDecisionThatDispatchedItIsNotExecuted() {
     // given
     WorkflowDefinition def =
@@ -623,7 +619,7 @@ class DeciderTest {
               assertThat(x.with()).isEqualTo(first.with());
             });
     assertThat(types(d)).containsExactly(STEP_STARTED);
-    assertThat(data(d.events().get(0)).get("attempt")).isEqualTo(2);
+    assertThat(data(d.events().get(0)).get("attempt")).isEqualTo(2L);
     assertThat(d.state().timers()).isEmpty();
   }
 
@@ -852,15 +848,11 @@ class DeciderTest {
   }
 
   /**
-   * BUG: after {@link Retry}, a reset step restarts at attempt 1, so a redelivery of a result
+   * Was a bug: after {@link Retry}, a reset step restarts at attempt 1, so a redelivery of a result
    * decided before the retry (at-least-once transport) carries the same (stepId, attempt) as the
    * new attempt and is decided a second time: the same StepFailed fails the instance again.
    */
   @Test
-  @Disabled(
-      "BUG: Run.retry resets steps to attempt 0, so a redelivered pre-retry StepFailed(b, 1)"
-          + " is accepted as the result of the new attempt 1 (instance advanced twice by the"
-          + " same input)")
   void aResultDecidedBeforeARetryIsNotDecidedAgainAfterIt() {
     // given
     WorkflowDefinition one = DefinitionBuilder.workflow("once").step("b", "http").build();
@@ -1263,7 +1255,8 @@ class DeciderTest {
     assertThat(types(d)).containsExactly(WORKFLOW_RETRIED, STEP_STARTED);
 
     // when
-    Decision done = decide(resumable, d, succeeded("b", 1, "{\"ok\": true}"), t2.plusSeconds(1));
+    assertThat(step(d, "b").attempt()).as("attempts count on across a retry").isEqualTo(2);
+    Decision done = decide(resumable, d, succeeded("b", 2, "{\"ok\": true}"), t2.plusSeconds(1));
 
     // then
     assertThat(done.state().status()).isEqualTo(InstanceStatus.COMPLETED);
@@ -1535,16 +1528,13 @@ class DeciderTest {
   }
 
   /**
-   * BUG: {@link Timer} ids are {@code KIND:step:attempt} and attempts restart at 1 after {@link
-   * Retry}, so the re-armed step timeout has the id of the one that already fired. A repeated
-   * delivery of the old fire (the scheduler is at-least-once) is taken for the new timer and fails
-   * the new attempt long before it is due; {@code timerFired} does not compare {@code dueAt} with
-   * {@code now} either.
+   * Was a bug: {@link Timer} ids are {@code KIND:step:attempt} and attempts restart at 1 after
+   * {@link Retry}, so the re-armed step timeout has the id of the one that already fired. A
+   * repeated delivery of the old fire (the scheduler is at-least-once) is taken for the new timer
+   * and fails the new attempt long before it is due; {@code timerFired} does not compare {@code
+   * dueAt} with {@code now} either.
    */
   @Test
-  @Disabled(
-      "BUG: after Retry the re-armed STEP_TIMEOUT timer reuses the id of the fired one, so a"
-          + " repeated pre-retry TimerFired times the new attempt out early")
   void aRepeatedFireOfATimerFromBeforeARetryIsStale() {
     // given: attempt 1 of a timed out, the instance failed and was retried
     WorkflowDefinition def =
@@ -1567,15 +1557,12 @@ class DeciderTest {
   }
 
   /**
-   * BUG: an emitted event's id is {@code instanceId/stepId}, so an {@code emit} step that runs
-   * again after {@link Retry} (here the onFailure alert of the second failure) publishes an event
-   * with the same (source, id) as the first: ingestion treats it as a duplicate (SPEC §1) and the
-   * second alert is lost.
+   * Was a bug: an emitted event's id is {@code instanceId/stepId}, so an {@code emit} step that
+   * runs again after {@link Retry} (here the onFailure alert of the second failure) publishes an
+   * event with the same (source, id) as the first: ingestion treats it as a duplicate (SPEC §1) and
+   * the second alert is lost.
    */
   @Test
-  @Disabled(
-      "BUG: emit event id is instanceId/stepId, so the same emit step run again after Retry"
-          + " publishes a duplicate (source, id) that ingestion drops")
   void anEmitStepRunAgainAfterARetryPublishesANewEvent() {
     // given
     WorkflowDefinition def =
@@ -1588,7 +1575,7 @@ class DeciderTest {
     Decision retried = decide(def, firstFailure, new Retry(), T0.plusSeconds(60));
 
     // when
-    Decision secondFailure = decide(def, retried, failed("a", 1, notFound()), T0.plusSeconds(61));
+    Decision secondFailure = decide(def, retried, failed("a", 2, notFound()), T0.plusSeconds(61));
 
     // then
     CloudEvent first = firstFailure.emitted().get(0);
@@ -1597,11 +1584,10 @@ class DeciderTest {
   }
 
   /**
-   * BUG: an emit step whose {@code type} is missing or evaluates to null publishes a CloudEvent of
-   * type {@code "null"} (String.valueOf) instead of failing like waitForEvent does.
+   * Was a bug: an emit step whose {@code type} is missing or evaluates to null publishes a
+   * CloudEvent of type {@code "null"} (String.valueOf) instead of failing like waitForEvent does.
    */
   @Test
-  @Disabled("BUG: an emit step without a type publishes a CloudEvent of type \"null\"")
   void anEmitStepWhoseTypeIsMissingFails() {
     // given
     WorkflowDefinition def =
@@ -1900,5 +1886,24 @@ class DeciderTest {
     // then
     assertThat(before).isEqualTo(copy);
     assertThat(step(started, "a").status()).isEqualTo(StepStatus.RUNNING);
+  }
+
+  @Test
+  void onFailureStepsOfACompletedInstanceEndSkipped() {
+    // given
+    WorkflowDefinition def =
+        DefinitionBuilder.workflow("fine")
+            .step("a", "transform")
+            .onFailure("alert", "emit")
+            .with("{\"type\": \"order.stuck\"}")
+            .build();
+
+    // when
+    Decision d = start(def);
+
+    // then
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.COMPLETED);
+    assertThat(step(d, "alert").status()).isEqualTo(StepStatus.SKIPPED);
+    assertThat(d.emitted()).isEmpty();
   }
 }

@@ -40,38 +40,49 @@ class WaitForEventDecisionTest {
 
   private static CloudEvent payment(String orderId, long amount) {
     return CloudEvent.of(
-        "evt-" + orderId, "psp", "payment.received", T0, Map.of("orderId", orderId, "amount", amount));
+        "evt-" + orderId,
+        "psp",
+        "payment.received",
+        T0,
+        Map.of("orderId", orderId, "amount", amount));
   }
 
   @Test
   void aWaitingStepSubscribesAndArmsItsTimeout() {
     Decision d =
-        decider.start(def, new Input.Start("i1", "k", Json.parse("{\"orderId\":\"o-7\"}"), null), T0);
+        decider.start(
+            def, new Input.Start("i1", "k", Json.parse("{\"orderId\":\"o-7\"}"), null), T0);
 
     assertThat(d.state().steps().get("payment").status()).isEqualTo(StepStatus.WAITING);
     assertThat(d.effects())
         .containsExactly(new Effect.Subscribe("i1", "payment", "payment.received", T0));
     assertThat(d.state().timers())
         .extracting(Timer::kind, Timer::dueAt)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple(Timer.Kind.WAIT_TIMEOUT, T0.plus(Duration.ofHours(1))));
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                Timer.Kind.WAIT_TIMEOUT, T0.plus(Duration.ofHours(1))));
     assertThat(Decider.types(d.events())).contains(LifecycleTypes.STEP_WAITING);
   }
 
   @Test
   void aMatchingEventResumesTheStepWithTheEventAsOutput() {
-    Decision d = decider.decide(def, started(), new Input.EventArrived(payment("o-7", 42)), T0.plusSeconds(5));
+    Decision d =
+        decider.decide(
+            def, started(), new Input.EventArrived(payment("o-7", 42)), T0.plusSeconds(5));
 
     assertThat(d.state().status()).isEqualTo(InstanceStatus.COMPLETED);
     assertThat(d.state().output()).isEqualTo(Map.of("amount", 42L));
     assertThat(d.state().timers()).isEmpty();
-    assertThat(d.effects()).containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
+    assertThat(d.effects())
+        .containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
   }
 
   @Test
   void anEventForAnotherOrderOrOfAnotherTypeChangesNothing() {
     InstanceState state = started();
 
-    assertThat(decider.decide(def, state, new Input.EventArrived(payment("o-8", 1)), T0).changed()).isFalse();
+    assertThat(decider.decide(def, state, new Input.EventArrived(payment("o-8", 1)), T0).changed())
+        .isFalse();
     CloudEvent other = CloudEvent.of("x", "psp", "payment.refunded", T0, Map.of("orderId", "o-7"));
     assertThat(decider.decide(def, state, new Input.EventArrived(other), T0).changed()).isFalse();
   }
@@ -86,7 +97,8 @@ class WaitForEventDecisionTest {
     assertThat(d.state().steps().get("payment").status()).isEqualTo(StepStatus.FAILED);
     assertThat(d.state().steps().get("payment").error().code()).isEqualTo("timeout");
     assertThat(d.state().status()).isEqualTo(InstanceStatus.FAILED);
-    assertThat(d.effects()).containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
+    assertThat(d.effects())
+        .containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
   }
 
   @Test
@@ -94,11 +106,16 @@ class WaitForEventDecisionTest {
     InstanceState state = started();
     Timer timeout = state.timers().get(0);
 
-    Decision eventFirst = decider.decide(def, state, new Input.EventArrived(payment("o-7", 5)), timeout.dueAt());
-    Decision thenTimeout = decider.decide(def, eventFirst.state(), new Input.TimerFired(timeout.id()), timeout.dueAt());
-    Decision timeoutFirst = decider.decide(def, state, new Input.TimerFired(timeout.id()), timeout.dueAt());
+    Decision eventFirst =
+        decider.decide(def, state, new Input.EventArrived(payment("o-7", 5)), timeout.dueAt());
+    Decision thenTimeout =
+        decider.decide(
+            def, eventFirst.state(), new Input.TimerFired(timeout.id()), timeout.dueAt());
+    Decision timeoutFirst =
+        decider.decide(def, state, new Input.TimerFired(timeout.id()), timeout.dueAt());
     Decision thenEvent =
-        decider.decide(def, timeoutFirst.state(), new Input.EventArrived(payment("o-7", 5)), timeout.dueAt());
+        decider.decide(
+            def, timeoutFirst.state(), new Input.EventArrived(payment("o-7", 5)), timeout.dueAt());
 
     assertThat(eventFirst.state().status()).isEqualTo(InstanceStatus.COMPLETED);
     assertThat(thenTimeout.changed()).isFalse();
@@ -109,7 +126,8 @@ class WaitForEventDecisionTest {
   @Test
   void theSameEventDeliveredTwiceResumesOnce() {
     Decision first = decider.decide(def, started(), new Input.EventArrived(payment("o-7", 5)), T0);
-    Decision second = decider.decide(def, first.state(), new Input.EventArrived(payment("o-7", 5)), T0);
+    Decision second =
+        decider.decide(def, first.state(), new Input.EventArrived(payment("o-7", 5)), T0);
 
     assertThat(first.changed()).isTrue();
     assertThat(second.changed()).isFalse();
@@ -126,6 +144,7 @@ class WaitForEventDecisionTest {
     Decision d = decider.decide(def, started(), new Input.Cancel("no longer needed"), T0);
 
     assertThat(d.state().status()).isEqualTo(InstanceStatus.CANCELLED);
-    assertThat(d.effects()).containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
+    assertThat(d.effects())
+        .containsExactly(new Effect.Unsubscribe("i1", "payment", "payment.received"));
   }
 }
