@@ -19,7 +19,10 @@ final class LeafMatcher implements Matcher {
   private final boolean existsTrue;
   private final boolean existsFalse;
   private final String patternPointer;
-  private final List<String> descriptions; // alternatives in the pattern's order
+  private final List<Object> alternatives; // in the pattern's order: Exact, ValueTest, Boolean
+
+  /** An exact value, as the user wrote it (for explanations). */
+  record Exact(Object value) {}
 
   LeafMatcher(
       List<Object> exactKeys,
@@ -27,14 +30,14 @@ final class LeafMatcher implements Matcher {
       boolean existsTrue,
       boolean existsFalse,
       String patternPointer,
-      List<String> descriptions) {
+      List<Object> alternatives) {
     this.exactKeys = exactKeys.toArray();
     this.exactSet = exactKeys.size() >= SET_THRESHOLD ? new HashSet<>(exactKeys) : null;
     this.tests = tests.toArray(ValueTest[]::new);
     this.existsTrue = existsTrue;
     this.existsFalse = existsFalse;
     this.patternPointer = patternPointer;
-    this.descriptions = List.copyOf(descriptions);
+    this.alternatives = List.copyOf(alternatives);
   }
 
   /** The exact values (as keys) when every alternative is an exact value; otherwise null. */
@@ -116,10 +119,24 @@ final class LeafMatcher implements Matcher {
     if (test(value)) {
       return null;
     }
+    List<String> descriptions = new java.util.ArrayList<>();
+    for (Object alternative : alternatives) {
+      descriptions.add(describe(alternative));
+    }
     String expected =
         descriptions.size() == 1
             ? descriptions.get(0)
             : "one of: " + String.join(", ", descriptions);
     return Mismatch.of(path, patternPointer, expected, JsonValues.actual(value));
+  }
+
+  private static String describe(Object alternative) {
+    if (alternative instanceof Exact exact) {
+      return JsonValues.describe(exact.value());
+    }
+    if (alternative instanceof ValueTest test) {
+      return test.describe();
+    }
+    return Boolean.TRUE.equals(alternative) ? "the field to exist" : "the field to be absent";
   }
 }

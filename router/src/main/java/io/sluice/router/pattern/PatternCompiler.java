@@ -121,7 +121,7 @@ final class PatternCompiler {
     }
     List<Object> exact = new ArrayList<>();
     List<ValueTest> tests = new ArrayList<>();
-    List<String> descriptions = new ArrayList<>();
+    List<Object> alternatives = new ArrayList<>(); // described only when explaining
     boolean existsTrue = false;
     boolean existsFalse = false;
     boolean ok = true;
@@ -150,7 +150,7 @@ final class PatternCompiler {
           if (arg instanceof Boolean b) {
             existsTrue |= b;
             existsFalse |= !b;
-            descriptions.add(b ? "the field to exist" : "the field to be absent");
+            alternatives.add(b);
           } else {
             problem(argAt, "expected true or false, but got " + Json.typeName(arg));
             ok = false;
@@ -162,7 +162,7 @@ final class PatternCompiler {
           ok = false;
         } else {
           tests.add(test);
-          descriptions.add(test.describe());
+          alternatives.add(test);
         }
       } else if (value instanceof List<?>) {
         problem(
@@ -172,13 +172,13 @@ final class PatternCompiler {
         ok = false;
       } else {
         exact.add(JsonValues.key(value));
-        descriptions.add(JsonValues.describe(value));
+        alternatives.add(new LeafMatcher.Exact(value));
       }
     }
     if (!ok) {
       return null;
     }
-    return new LeafMatcher(exact, tests, existsTrue, existsFalse, pointer, descriptions);
+    return new LeafMatcher(exact, tests, existsTrue, existsFalse, pointer, alternatives);
   }
 
   private ValueTest operator(String name, Object arg, String at, String argAt) {
