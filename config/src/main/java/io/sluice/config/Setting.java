@@ -125,6 +125,12 @@ public record Setting<T>(
           ValueType.DURATION,
           "PT5M",
           "events this recent are offered to a waitForEvent step when it starts waiting");
+  public static final Setting<Integer> ROUTER_MAX_CHAIN_DEPTH =
+      define(
+          "router.maxChainDepth",
+          ValueType.intBetween(1, 1000),
+          "10",
+          "workflow hops after which an event starts no more workflows (stops runaway loops)");
   public static final Setting<Duration> SHUTDOWN_GRACE =
       define(
           "shutdown.grace",

@@ -116,6 +116,11 @@ public final class Ingestion {
         .onFailure(e -> log.warn("dead-letter cleanup failed, will retry: {}", e.toString()));
   }
 
+  /** The event store (for the look-back of waitForEvent steps, replay and event details). */
+  public io.sluice.ingestion.store.EventStore events() {
+    return events;
+  }
+
   public Future<Void> stop() {
     if (cleanupTimer >= 0) {
       vertx.cancelTimer(cleanupTimer);

@@ -10,6 +10,7 @@ import io.sluice.orchestrator.api.WorkflowRoutes;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.EngineVerticle;
+import io.sluice.orchestrator.engine.InputSchemas;
 import io.sluice.orchestrator.engine.LifecycleBus;
 import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.orchestrator.steps.StepTypes;
@@ -62,6 +63,7 @@ public final class Orchestrator {
 
   private final RelayCheckpoints checkpoints;
   private final MongoSubscriptions subscriptions;
+  private final InputSchemas inputSchemas = new InputSchemas();
   private final MongoDefinitionStore definitionStore;
 
   /** Creates indexes, deploys the engine, and resumes what a previous run left unfinished. */
@@ -80,6 +82,7 @@ public final class Orchestrator {
     return o.instances
         .ensureIndexes()
         .compose(v -> o.definitionStore.ensureIndexes())
+        .compose(v -> o.subscriptions.loadTypes())
         .compose(
             v -> {
               EngineVerticle verticle =
@@ -110,7 +113,8 @@ public final class Orchestrator {
   /** Adds the workflow, instance and lifecycle-stream routes. */
   public void mount(Router router) {
     LifecycleBus.registerCodec(vertx.eventBus());
-    new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax()).mount(router);
+    new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax(), inputSchemas)
+        .mount(router);
     new InstanceRoutes(engine, instances, options.waitMax()).mount(router);
     new LifecycleStream(vertx).mount(router);
   }
@@ -125,6 +129,14 @@ public final class Orchestrator {
 
   public Definitions definitions() {
     return definitions;
+  }
+
+  /**
+   * Refuses an input that does not match the definition's {@code input.schema}: UNPROCESSABLE with
+   * every violation under {@code /input}.
+   */
+  public void checkInput(io.sluice.definition.WorkflowDefinition definition, Object input) {
+    inputSchemas.check(definition, input);
   }
 
   public Subscriptions subscriptions() {

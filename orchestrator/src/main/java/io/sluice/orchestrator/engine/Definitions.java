@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -31,6 +32,25 @@ import java.util.concurrent.ConcurrentHashMap;
  * runs off the event loop.
  */
 public final class Definitions {
+  /** Event-bus address where the id of a workflow is published after each save or delete. */
+  public static final String CHANGED = "sluice.definitions.changed";
+
+  /**
+   * Told of every save and delete on this node before the caller is answered, so what depends on
+   * the active definitions (the trigger index) is current when a save returns.
+   */
+  public interface Listener {
+    void saved(WorkflowDefinition latest);
+
+    void deleted(String workflowId);
+  }
+
+  private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  public void listen(Listener listener) {
+    listeners.add(listener);
+  }
+
   /** The outcome of a save: the version now current and whether this save created it. */
   public record Saved(WorkflowDefinition definition, boolean created) {}
 
@@ -138,6 +158,8 @@ public final class Definitions {
                                     compiled.put(
                                         key(def.id(), version), Future.succeededFuture(numbered));
                                     latest.remove(def.id());
+                                    listeners.forEach(l -> l.saved(numbered));
+                                    vertx.eventBus().publish(CHANGED, def.id());
                                     return new Saved(numbered, true);
                                   });
                         }))
@@ -211,7 +233,14 @@ public final class Definitions {
     latest.remove(id);
     return store
         .delete(id, Instant.ofEpochMilli(clock.millis()))
-        .onComplete(ar -> latest.remove(id));
+        .onComplete(
+            ar -> {
+              latest.remove(id);
+              if (ar.succeeded() && ar.result()) {
+                listeners.forEach(l -> l.deleted(id));
+              }
+              vertx.eventBus().publish(CHANGED, id);
+            });
   }
 
   public DefinitionStore store() {

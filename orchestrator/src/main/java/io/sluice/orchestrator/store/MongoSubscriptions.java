@@ -20,12 +20,30 @@ public final class MongoSubscriptions implements Subscriptions {
   static final int BUCKETS = 64;
   private final MongoCollection<Document> buckets;
 
+  /**
+   * Event types that have (or had) a waiter, so the events of every other type — most lifecycle
+   * events — are answered without a store read. Loaded at start, grown on every registration.
+   */
+  private final java.util.Set<String> knownTypes =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   public MongoSubscriptions(MongoDatabase db) {
     this.buckets = db.getCollection("subscriptions");
   }
 
+  /** Reads which types have registrations (one small scan of the bucket collection). */
+  public Future<Void> loadTypes() {
+    return Rx.all(buckets.find().projection(new Document("type", 1)))
+        .map(
+            docs -> {
+              docs.forEach(d -> knownTypes.add(d.getString("type")));
+              return (Void) null;
+            });
+  }
+
   @Override
   public Future<Void> add(String type, Waiter waiter) {
+    knownTypes.add(type);
     return Rx.first(
             buckets.updateOne(
                 Filters.eq("_id", bucketId(type, waiter.instanceId())),
@@ -46,6 +64,9 @@ public final class MongoSubscriptions implements Subscriptions {
 
   @Override
   public Future<List<Waiter>> waiting(String type) {
+    if (!knownTypes.contains(type)) {
+      return Future.succeededFuture(List.of());
+    }
     List<String> ids = new ArrayList<>(BUCKETS);
     for (int i = 0; i < BUCKETS; i++) {
       ids.add(type + "#" + i);

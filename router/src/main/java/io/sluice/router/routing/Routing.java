@@ -1,0 +1,232 @@
+package io.sluice.router.routing;
+
+import io.sluice.core.event.CloudEvent;
+import io.sluice.core.expr.ExpressionException;
+import io.sluice.core.id.IdGenerator;
+import io.sluice.definition.TriggerDef.EventTrigger;
+import io.sluice.definition.WorkflowDefinition;
+import io.sluice.orchestrator.Orchestrator;
+import io.sluice.orchestrator.domain.Decider;
+import io.sluice.orchestrator.domain.Input;
+import io.sluice.orchestrator.engine.Definitions;
+import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.router.TriggerIndex;
+import io.sluice.router.TriggerIndex.Match;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes events to workflows (SPEC §2): every accepted event, every event an {@code emit} step
+ * publishes and every lifecycle event is matched against the triggers of the active workflow
+ * versions — each match starts an instance, idempotently per (workflow, key) — and is offered to
+ * the instances whose {@code waitForEvent} steps wait for its type.
+ *
+ * <p>A chain of workflows triggering each other is cut at {@code maxChainDepth} hops (the {@code
+ * sluicedepth} extension): the event then starts nothing and a {@code sluice.chain.stopped} event
+ * says why. Runs on the Vert.x context that delivers the events; never blocks.
+ */
+public final class Routing {
+  private static final Logger log = LoggerFactory.getLogger(Routing.class);
+
+  /** Accepted events (published by ingestion). */
+  public static final String EVENTS = "sluice.events";
+
+  /** A chain of workflows was cut at the depth limit. */
+  public static final String CHAIN_STOPPED = "sluice.chain.stopped";
+
+  /** What routing one event did. */
+  public record Result(
+      List<Map<String, Object>> started, List<Map<String, Object>> failed, int offeredTo) {}
+
+  private final Vertx vertx;
+  private final Orchestrator orchestrator;
+  private final TriggerIndex index;
+  private final IdGenerator ids;
+  private final int maxChainDepth;
+
+  public Routing(
+      Vertx vertx, Orchestrator orchestrator, TriggerIndex index, IdGenerator ids, int maxDepth) {
+    this.vertx = vertx;
+    this.orchestrator = orchestrator;
+    this.index = index;
+    this.ids = ids;
+    this.maxChainDepth = maxDepth;
+  }
+
+  /** Loads the triggers of every active workflow and starts listening for events and changes. */
+  public Future<Routing> start() {
+    Definitions definitions = orchestrator.definitions();
+    definitions.listen(
+        new Definitions.Listener() {
+          @Override
+          public void saved(WorkflowDefinition latest) {
+            index.put(latest);
+          }
+
+          @Override
+          public void deleted(String workflowId) {
+            index.remove(workflowId);
+          }
+        });
+    vertx.eventBus().<CloudEvent>consumer(EVENTS, m -> routeLogged(m.body()));
+    vertx.eventBus().<CloudEvent>consumer(LifecycleBus.EMITTED, m -> routeLogged(m.body()));
+    vertx.eventBus().<CloudEvent>consumer(LifecycleBus.LIFECYCLE, m -> routeLogged(m.body()));
+    return definitions
+        .store()
+        .heads()
+        .compose(
+            heads -> {
+              List<Future<Void>> loads = new ArrayList<>();
+              heads.forEach(h -> loads.add(reload(h.id())));
+              return Future.join(loads);
+            })
+        .map(x -> this);
+  }
+
+  /** Replaces the workflow's triggers by those of its latest version (none once deleted). */
+  private Future<Void> reload(String workflowId) {
+    return orchestrator
+        .definitions()
+        .latest(workflowId)
+        .map(
+            def -> {
+              index.put(def);
+              return (Void) null;
+            })
+        .recover(
+            e -> {
+              index.remove(workflowId);
+              return Future.succeededFuture();
+            });
+  }
+
+  private void routeLogged(CloudEvent event) {
+    route(event)
+        .onFailure(
+            e -> log.error("routing event {} from {} failed", event.id(), event.source(), e));
+  }
+
+  /** Starts what the event triggers and resumes what waits for it. */
+  public Future<Result> route(CloudEvent event) {
+    long depth = depth(event);
+    List<Match> matches = index.match(event);
+    if (!matches.isEmpty() && depth >= maxChainDepth) {
+      stopChain(event, depth, matches);
+      return orchestrator.engine().correlate(event).map(n -> new Result(List.of(), List.of(), n));
+    }
+    List<Future<Map<String, Object>>> starts = new ArrayList<>();
+    for (Match m : matches) {
+      starts.add(start(m, event));
+    }
+    Future<Integer> offered = orchestrator.engine().correlate(event);
+    return Future.join(starts)
+        .transform(ar -> offered)
+        .map(
+            n -> {
+              List<Map<String, Object>> started = new ArrayList<>();
+              List<Map<String, Object>> failed = new ArrayList<>();
+              for (Future<Map<String, Object>> f : starts) {
+                if (f.succeeded()) {
+                  started.add(f.result());
+                } else {
+                  Map<String, Object> why = new LinkedHashMap<>();
+                  why.put("error", String.valueOf(f.cause().getMessage()));
+                  failed.add(why);
+                  log.warn(
+                      "event {} could not start an instance: {}", event.id(), f.cause().toString());
+                }
+              }
+              return new Result(started, failed, n);
+            });
+  }
+
+  private Future<Map<String, Object>> start(Match m, CloudEvent event) {
+    return orchestrator
+        .definitions()
+        .get(m.workflowId(), m.version())
+        .compose(
+            def -> {
+              String key = key(m.trigger(), event);
+              Object input = event.data() == null ? new LinkedHashMap<>() : event.data();
+              orchestrator.checkInput(def, input);
+              return orchestrator
+                  .engine()
+                  .start(def, new Input.Start(ids.next(), key, input, event))
+                  .map(
+                      started -> {
+                        Map<String, Object> out = new LinkedHashMap<>();
+                        out.put("workflowId", def.id());
+                        out.put("version", def.version());
+                        out.put("instanceId", started.state().id());
+                        out.put("key", key);
+                        out.put("existing", started.existing());
+                        return out;
+                      });
+            });
+  }
+
+  /** The trigger's key, or the event's identity: one instance per (workflow, key). */
+  static String key(EventTrigger trigger, CloudEvent event) {
+    if (trigger.key() == null) {
+      return event.source() + "/" + event.id();
+    }
+    try {
+      Object value = trigger.key().evaluate(Map.of("event", event.toMap()));
+      return String.valueOf(value);
+    } catch (ExpressionException e) {
+      throw new IllegalArgumentException("the trigger's key " + e.getMessage(), e);
+    }
+  }
+
+  private static long depth(CloudEvent event) {
+    Object depth = event.extensions().get(Decider.CHAIN_DEPTH);
+    if (depth instanceof Number n) {
+      return n.longValue();
+    }
+    try {
+      return depth == null ? 0 : Long.parseLong(depth.toString());
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  private void stopChain(CloudEvent event, long depth, List<Match> matches) {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("eventId", event.id());
+    data.put("eventSource", event.source());
+    data.put("eventType", event.type());
+    data.put("depth", depth);
+    data.put("limit", (long) maxChainDepth);
+    data.put("workflows", matches.stream().map(Match::workflowId).distinct().toList());
+    data.put(
+        "reason",
+        "the event is "
+            + depth
+            + " workflow hops deep, at the limit of "
+            + maxChainDepth
+            + ": it starts no more workflows (router.maxChainDepth)");
+    CloudEvent stopped =
+        new CloudEvent(
+            event.source() + "/" + event.id() + "/chain-stopped",
+            "sluice/router",
+            CHAIN_STOPPED,
+            event.time(),
+            event.subject(),
+            "application/json",
+            null,
+            data,
+            Map.of());
+    log.warn("{}", data.get("reason"));
+    vertx.eventBus().publish(CHAIN_STOPPED, stopped);
+  }
+
+  public TriggerIndex index() {
+    return index;
+  }
+}

@@ -1,0 +1,206 @@
+package io.sluice.server.routing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.server.testing.Client;
+import io.sluice.server.testing.NodeExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Events in, instances started and resumed: the router end to end on the embedded store. */
+class RoutingTest {
+  @RegisterExtension static NodeExtension node = new NodeExtension();
+  private final Client client = new Client(node);
+  private static final AtomicInteger ids = new AtomicInteger();
+
+  private Client.Response send(String type, String data) {
+    String event =
+        """
+        {"specversion":"1.0","id":"e-%d","source":"test","type":"%s","data":%s}
+        """
+            .formatted(ids.incrementAndGet(), type, data);
+    var r = client.post("/v1/events", event);
+    assertThat(r.status()).as(r.text()).isEqualTo(202);
+    return r;
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> instances(String workflow) {
+    return (List<Map<String, Object>>)
+        client.get("/v1/instances?workflow=" + workflow + "&limit=500").json().get("items");
+  }
+
+  private static final String ORDERS =
+      """
+      {"id":"big-orders","triggers":[{"event":{"type":"order.created",
+         "match":{"data":{"total":[{"numeric":[">",100]}]}},
+         "when":"event.data.region in ['eu','us']"}}],
+       "steps":[{"id":"a","type":"transform","with":{"order":"${input.orderId}"}}],
+       "output":{"order":"${steps.a.output.order}"}}
+      """;
+
+  @Test
+  void aMatchingEventStartsAnInstanceWithItsDataAsInput() {
+    client.put("/v1/workflows/big-orders", ORDERS);
+
+    send("order.created", "{\"orderId\":\"o-1\",\"total\":250,\"region\":\"eu\"}");
+    send("order.created", "{\"orderId\":\"o-2\",\"total\":50,\"region\":\"eu\"}");
+    send("order.created", "{\"orderId\":\"o-3\",\"total\":500,\"region\":\"mars\"}");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("big-orders").size() == 1);
+    String id = (String) instances("big-orders").get(0).get("id");
+    var instance = client.get("/v1/instances/" + id + "?wait=PT5S").json();
+    assertThat(instance.get("output")).isEqualTo(Map.of("order", "o-1"));
+  }
+
+  @Test
+  void aWorkflowTriggersOnAnotherWorkflowsCompletion() {
+    client.put(
+        "/v1/workflows/first",
+        "{\"id\":\"first\",\"steps\":[{\"id\":\"a\",\"type\":\"transform\",\"with\":{\"n\":1}}]}");
+    client.put(
+        "/v1/workflows/second",
+        """
+        {"id":"second","triggers":[{"event":{"type":"workflow.completed",
+           "match":{"data":{"workflowId":["first"]}}}}],
+         "steps":[{"id":"b","type":"transform","with":{"from":"${input.instanceId}"}}]}
+        """);
+
+    String first = (String) client.post("/v1/workflows/first/instances", "{}").json().get("id");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("second").size() == 1);
+    String second = (String) instances("second").get(0).get("id");
+    var done = client.get("/v1/instances/" + second + "?wait=PT5S").json();
+    assertThat(done.toString()).contains("from=" + first);
+  }
+
+  @Test
+  void aWorkflowTriggeringItselfStopsAtTheChainDepthLimit() {
+    client.put(
+        "/v1/workflows/loop",
+        """
+        {"id":"loop","triggers":[{"event":{"type":"workflow.completed",
+           "match":{"data":{"workflowId":["loop"]}}}}],
+         "steps":[{"id":"a","type":"transform"}]}
+        """);
+
+    client.post("/v1/workflows/loop/instances", "{}");
+
+    // a manual start is hop 1; the default limit (router.maxChainDepth) is 10
+    await().atMost(Duration.ofSeconds(20)).until(() -> instances("loop").size() >= 10);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> instances("loop").size() == 10);
+  }
+
+  @Test
+  void aWaitingInstanceIsResumedByTheMatchingEvent() {
+    client.put(
+        "/v1/workflows/pay",
+        """
+        {"id":"pay","steps":[
+          {"id":"wait","type":"waitForEvent","with":{"type":"payment.received",
+             "match":"event.data.orderId == input.orderId","timeout":"PT1M"}},
+          {"id":"ship","type":"transform","needs":["wait"],
+           "with":{"amount":"${steps.wait.output.data.amount}"}}],
+         "output":{"amount":"${steps.ship.output.amount}"}}
+        """);
+    String id =
+        (String)
+            client
+                .post("/v1/workflows/pay/instances", "{\"input\":{\"orderId\":\"p-1\"}}")
+                .json()
+                .get("id");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.get("/v1/instances/" + id).text().contains("\"waitingFor\":\"event\""));
+
+    send("payment.received", "{\"orderId\":\"p-other\",\"amount\":1}");
+    send("payment.received", "{\"orderId\":\"p-1\",\"amount\":42}");
+
+    var done = client.get("/v1/instances/" + id + "?wait=PT10S").json();
+    assertThat(done).containsEntry("status", "COMPLETED");
+    assertThat(done.get("output")).isEqualTo(Map.of("amount", 42L));
+  }
+
+  @Test
+  void anEventThatArrivedJustBeforeTheWaitIsFoundByTheLookBack() {
+    client.put(
+        "/v1/workflows/early",
+        """
+        {"id":"early","steps":[
+          {"id":"wait","type":"waitForEvent","with":{"type":"parcel.scanned",
+             "match":"event.data.parcel == input.parcel"}}]}
+        """);
+    send("parcel.scanned", "{\"parcel\":\"x-9\"}");
+
+    String id =
+        (String)
+            client
+                .post("/v1/workflows/early/instances", "{\"input\":{\"parcel\":\"x-9\"}}")
+                .json()
+                .get("id");
+
+    var done = client.get("/v1/instances/" + id + "?wait=PT10S").json();
+    assertThat(done).containsEntry("status", "COMPLETED");
+  }
+
+  @Test
+  void deletingAWorkflowStopsItsTriggersAtOnce() {
+    client.put(
+        "/v1/workflows/gone-soon",
+        """
+        {"id":"gone-soon","triggers":[{"event":{"type":"thing.happened"}}],
+         "steps":[{"id":"a","type":"transform"}]}
+        """);
+    send("thing.happened", "{}");
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("gone-soon").size() == 1);
+
+    client.delete("/v1/workflows/gone-soon");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                client
+                    .post("/v1/rules/test", "{\"event\":{\"type\":\"thing.happened\"}}")
+                    .json()
+                    .get("matched")
+                    .equals(0L));
+    send("thing.happened", "{}");
+
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("gone-soon").size() == 1);
+  }
+
+  @Test
+  void theRulesTestSaysWhichTriggerMatchesAndWhyOthersDoNot() {
+    client.put("/v1/workflows/big-orders", ORDERS);
+
+    var small =
+        client.post(
+            "/v1/rules/test",
+            "{\"workflowId\":\"big-orders\",\"event\":{\"type\":\"order.created\",\"data\":{\"total\":5,\"region\":\"eu\"}}}");
+    var wrongRegion =
+        client.post(
+            "/v1/rules/test",
+            "{\"workflowId\":\"big-orders\",\"event\":{\"type\":\"order.created\",\"data\":{\"total\":500,\"region\":\"mars\"}}}");
+    var good =
+        client.post(
+            "/v1/rules/test",
+            "{\"workflowId\":\"big-orders\",\"event\":{\"type\":\"order.created\",\"data\":{\"total\":500,\"region\":\"us\"}}}");
+
+    assertThat(small.json()).containsEntry("matched", 0L);
+    assertThat(small.text()).contains("PATTERN_MISMATCH").contains("/data/total");
+    assertThat(wrongRegion.text()).contains("WHEN_FALSE");
+    assertThat(good.json()).containsEntry("matched", 1L);
+    assertThat(client.post("/v1/rules/test", "{\"event\":{}}").status()).isEqualTo(422);
+  }
+}
