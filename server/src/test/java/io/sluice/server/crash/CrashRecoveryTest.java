@@ -228,9 +228,12 @@ class CrashRecoveryTest {
       awaitCompleted(second, midRun, midRunAll);
       awaitCompleted(second, whileStarting, startingAll);
       phase("every instance COMPLETED");
-      int rerun = verify(checks, second, midRun, midRunAll, Set.of());
-      assertThat(rerun).as("instances whose http attempt was re-run by recovery").isPositive();
-      verify(checks, second, whileStarting, startingAll, startingFailed.keySet());
+      Stats a = verify(checks, second, midRun, midRunAll, Set.of());
+      Stats b = verify(checks, second, whileStarting, startingAll, startingFailed.keySet());
+      assertThat(a.rerun()).as("instances whose http attempt was re-run by recovery").isPositive();
+      assertThat(a.delaysAcross() + b.delaysAcross())
+          .as("delays that were waiting when the node was killed")
+          .isPositive();
     } finally {
       checks.shutdownNow();
     }
@@ -294,9 +297,12 @@ class CrashRecoveryTest {
 
   /**
    * Checks every instance: one per key, states, histories and the calls the task server saw.
-   * Answers how many instances had an http attempt re-run after the crash.
+   * Answers how many instances had an http attempt re-run after the crash, and how many delays and
+   * retry waits spanned the crash.
    */
-  private static int verify(
+  private record Stats(int rerun, int delaysAcross, int retriesAcross) {}
+
+  private static Stats verify(
       ExecutorService pool,
       Node node,
       String workflow,
@@ -379,7 +385,7 @@ class CrashRecoveryTest {
         withoutRetry.get(),
         delaysAcross.get(),
         retriesAcross.get());
-    return rerun.get();
+    return new Stats(rerun.get(), delaysAcross.get(), retriesAcross.get());
   }
 
   /** Runs the check for every n on the pool; rethrows the first failure. */
@@ -493,7 +499,28 @@ class CrashRecoveryTest {
           .as("%s completes before join starts in %s", need, id)
           .isLessThan(joinStarted);
     }
+    // durable timers, also those rebuilt by the restarted node, fire when due and not before
+    assertThat(
+            Duration.between(
+                time(history, "step.waiting b1"), time(history, "step.completed b1 #1")))
+        .as("the delay b1 of %s", id)
+        .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    if (b2Attempts == 2) {
+      assertThat(
+              Duration.between(
+                  time(history, "step.retrying b2 #1"), time(history, "step.started b2 #2")))
+          .as("the retry wait of b2 of %s (0.5 s with a jitter of 0.2)", id)
+          .isGreaterThanOrEqualTo(Duration.ofMillis(400));
+    }
     return b2Attempts == 2;
+  }
+
+  private static Instant time(List<Map<String, Object>> history, String described) {
+    return history.stream()
+        .filter(e -> describe(e).equals(described))
+        .map(e -> Instant.parse((String) e.get("time")))
+        .findFirst()
+        .orElseThrow();
   }
 
   /** Whether the event {@code from} was written before the crash and {@code to} after it. */
