@@ -139,6 +139,10 @@ public final class Orchestrator {
     inputSchemas.check(definition, input);
   }
 
+  public io.sluice.orchestrator.store.InstanceStore instanceStore() {
+    return instances;
+  }
+
   public Subscriptions subscriptions() {
     return subscriptions;
   }

@@ -7,20 +7,20 @@ import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
+import io.sluice.core.event.CloudEvent;
 import io.sluice.core.id.TimeOrderedIds;
 import io.sluice.ingestion.Ingestion;
 import io.sluice.ingestion.IngestionOptions;
 import io.sluice.ingestion.store.EventQuery;
-import io.sluice.core.event.CloudEvent;
-import io.sluice.orchestrator.engine.RecentEvents;
-import io.sluice.router.TriggerIndex;
-import io.sluice.router.routing.RuleRoutes;
-import io.sluice.router.routing.Routing;
-import java.util.ArrayList;
-import java.util.List;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.api.Http;
+import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.orchestrator.store.Rx;
+import io.sluice.router.TriggerIndex;
+import io.sluice.router.routing.EventArchive;
+import io.sluice.router.routing.ReplayRoutes;
+import io.sluice.router.routing.Routing;
+import io.sluice.router.routing.RuleRoutes;
 import io.sluice.server.store.EmbeddedMongo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -30,6 +30,9 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.bson.Document;
@@ -107,7 +110,8 @@ public final class Sluice {
                     orchestrator,
                     new TriggerIndex(),
                     new TimeOrderedIds(clock),
-                    config.get(Setting.ROUTER_MAX_CHAIN_DEPTH))
+                    config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
+                    archive(ingestion))
                 .start());
     Router router = Router.router(vertx);
     router
@@ -131,6 +135,8 @@ public final class Sluice {
     orchestrator.mount(router);
     ingestion.mount(router);
     new RuleRoutes(routing.index()).mount(router);
+    new ReplayRoutes(routing, orchestrator.instanceStore(), archive(ingestion), clock)
+        .mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(Http::failure);
     http =
@@ -139,6 +145,41 @@ public final class Sluice {
                 .createHttpServer(new HttpServerOptions().setCompressionSupported(true))
                 .requestHandler(router)
                 .listen(config.get(Setting.HTTP_PORT), config.get(Setting.HTTP_HOST)));
+  }
+
+  /** The event store as the router sees it: routing records and time ranges for replays. */
+  private static EventArchive archive(Ingestion ingestion) {
+    return new EventArchive() {
+      @Override
+      public Future<Void> record(String storeId, Map<String, Object> routing) {
+        return ingestion.events().recordRouting(storeId, routing);
+      }
+
+      @Override
+      public Future<List<Archived>> between(String type, Instant since, Instant until, int limit) {
+        return collect(type, since, until, limit, null, new ArrayList<>());
+      }
+
+      private Future<List<Archived>> collect(
+          String type, Instant since, Instant until, int limit, String before, List<Archived> acc) {
+        return ingestion
+            .events()
+            .list(new EventQuery(type, null, null, since, before, 500))
+            .compose(
+                page -> {
+                  for (var e : page.items()) {
+                    if (e.receivedAt().isBefore(until)) {
+                      acc.add(new Archived(e.id(), e.event()));
+                    }
+                  }
+                  if (page.next() == null) {
+                    java.util.Collections.reverse(acc);
+                    return Future.succeededFuture(acc.size() > limit ? acc.subList(0, limit) : acc);
+                  }
+                  return collect(type, since, until, limit, page.next(), acc);
+                });
+      }
+    };
   }
 
   /** The event store as the look-back of waitForEvent steps: events of a type since a time. */

@@ -37,4 +37,7 @@ public interface EventStore {
 
   /** The events matching {@code query}, newest first. */
   Future<Page> list(EventQuery query);
+
+  /** Records what routing the event did (replacing an earlier record, e.g. after a replay). */
+  Future<Void> recordRouting(String id, java.util.Map<String, Object> routing);
 }

@@ -176,11 +176,22 @@ public final class MongoEventStore implements EventStore {
     return doc;
   }
 
+  @Override
+  public Future<Void> recordRouting(String id, java.util.Map<String, Object> routing) {
+    return Rx.first(
+            events.updateOne(
+                Filters.eq("_id", id),
+                new Document("$set", new Document("routing", Json.write(routing)))))
+        .mapEmpty();
+  }
+
   static StoredEvent stored(Document d) {
+    String routing = d.getString("routing");
     return new StoredEvent(
         d.getString("_id"),
         d.getDate("receivedAt").toInstant(),
         d.getInteger("schemaVersion"),
-        CloudEvent.fromMap(Json.parseObject(d.getString("envelope"))));
+        CloudEvent.fromMap(Json.parseObject(d.getString("envelope"))),
+        routing == null ? null : Json.parseObject(routing));
   }
 }

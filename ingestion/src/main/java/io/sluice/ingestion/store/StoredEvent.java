@@ -13,12 +13,23 @@ import java.util.Objects;
  * @param receivedAt when this node accepted it
  * @param schemaVersion the registry version its data was validated against, null when none
  * @param event the envelope as received (extensions kept)
+ * @param routing what routing the event did (triggers matched, instances started, waiting instances
+ *     it was offered to), once it was routed; null before, or when it did nothing
  */
-public record StoredEvent(String id, Instant receivedAt, Integer schemaVersion, CloudEvent event) {
+public record StoredEvent(
+    String id,
+    Instant receivedAt,
+    Integer schemaVersion,
+    CloudEvent event,
+    Map<String, Object> routing) {
   public StoredEvent {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(receivedAt, "receivedAt");
     Objects.requireNonNull(event, "event");
+  }
+
+  public StoredEvent(String id, Instant receivedAt, Integer schemaVersion, CloudEvent event) {
+    this(id, receivedAt, schemaVersion, event, null);
   }
 
   /** The JSON form of the API: {@code {id, receivedAt, schemaVersion?, event}}. */
@@ -30,6 +41,9 @@ public record StoredEvent(String id, Instant receivedAt, Integer schemaVersion, 
       out.put("schemaVersion", schemaVersion.longValue());
     }
     out.put("event", event.toMap());
+    if (routing != null) {
+      out.put("routing", routing);
+    }
     return out;
   }
 }

@@ -37,22 +37,51 @@ public final class Routing {
   /** Accepted events (published by ingestion). */
   public static final String EVENTS = "sluice.events";
 
+  /** The delivery header of {@link #EVENTS} carrying the event's store id. */
+  public static final String STORE_ID_HEADER = "storeId";
+
   /** A chain of workflows was cut at the depth limit. */
   public static final String CHAIN_STOPPED = "sluice.chain.stopped";
 
-  /** What routing one event did. */
+  /**
+   * What routing one event did.
+   *
+   * @param started one entry per matched trigger: workflow, version, instance, key, and whether the
+   *     instance existed already (a duplicate or replayed event starts nothing new)
+   * @param failed matched triggers that could not start (bad input, a key that fails)
+   * @param offeredTo how many waiting instances the event was offered to
+   */
   public record Result(
-      List<Map<String, Object>> started, List<Map<String, Object>> failed, int offeredTo) {}
+      List<Map<String, Object>> started, List<Map<String, Object>> failed, int offeredTo) {
+    boolean isEmpty() {
+      return started.isEmpty() && failed.isEmpty() && offeredTo == 0;
+    }
+
+    public Map<String, Object> toMap() {
+      Map<String, Object> out = new LinkedHashMap<>();
+      out.put("started", started);
+      out.put("failed", failed);
+      out.put("offeredTo", (long) offeredTo);
+      return out;
+    }
+  }
 
   private final Vertx vertx;
   private final Orchestrator orchestrator;
   private final TriggerIndex index;
   private final IdGenerator ids;
   private final int maxChainDepth;
+  private final EventArchive archive;
 
   public Routing(
-      Vertx vertx, Orchestrator orchestrator, TriggerIndex index, IdGenerator ids, int maxDepth) {
+      Vertx vertx,
+      Orchestrator orchestrator,
+      TriggerIndex index,
+      IdGenerator ids,
+      int maxDepth,
+      EventArchive archive) {
     this.vertx = vertx;
+    this.archive = archive;
     this.orchestrator = orchestrator;
     this.index = index;
     this.ids = ids;
@@ -74,7 +103,10 @@ public final class Routing {
             index.remove(workflowId);
           }
         });
-    vertx.eventBus().<CloudEvent>consumer(EVENTS, m -> routeLogged(m.body()));
+    vertx
+        .eventBus()
+        .<CloudEvent>consumer(
+            EVENTS, m -> routeAndRecord(m.headers().get(STORE_ID_HEADER), m.body()));
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.EMITTED, m -> routeLogged(m.body()));
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.LIFECYCLE, m -> routeLogged(m.body()));
     return definitions
@@ -104,6 +136,20 @@ public final class Routing {
               index.remove(workflowId);
               return Future.succeededFuture();
             });
+  }
+
+  /** Routes a stored event and records in the store what it did (when it did anything). */
+  Future<Result> routeAndRecord(String storeId, CloudEvent event) {
+    return route(event)
+        .compose(
+            result -> {
+              if (storeId == null || result.isEmpty()) {
+                return Future.succeededFuture(result);
+              }
+              return archive.record(storeId, result.toMap()).map(result);
+            })
+        .onFailure(
+            e -> log.error("routing event {} from {} failed", event.id(), event.source(), e));
   }
 
   private void routeLogged(CloudEvent event) {
@@ -136,6 +182,9 @@ public final class Routing {
                   started.add(f.result());
                 } else {
                   Map<String, Object> why = new LinkedHashMap<>();
+                  Match m = matches.get(starts.indexOf(f));
+                  why.put("workflowId", m.workflowId());
+                  why.put("version", (long) m.version());
                   why.put("error", String.valueOf(f.cause().getMessage()));
                   failed.add(why);
                   log.warn(
@@ -162,7 +211,7 @@ public final class Routing {
                       started -> {
                         Map<String, Object> out = new LinkedHashMap<>();
                         out.put("workflowId", def.id());
-                        out.put("version", def.version());
+                        out.put("version", (long) def.version());
                         out.put("instanceId", started.state().id());
                         out.put("key", key);
                         out.put("existing", started.existing());

@@ -203,4 +203,88 @@ class RoutingTest {
     assertThat(good.json()).containsEntry("matched", 1L);
     assertThat(client.post("/v1/rules/test", "{\"event\":{}}").status()).isEqualTo(422);
   }
+
+  @Test
+  void theEventRecordsWhatItStartedAndAReplayStartsNothingTwice() {
+    client.put(
+        "/v1/workflows/audit",
+        """
+        {"id":"audit","triggers":[{"event":{"type":"invoice.paid"}}],
+         "steps":[{"id":"a","type":"transform"}]}
+        """);
+    String since = java.time.Instant.now().minusSeconds(1).toString();
+    String storeId = (String) send("invoice.paid", "{\"n\":1}").json().get("id");
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.get("/v1/events/" + storeId).text().contains("\"routing\""));
+    var record = client.get("/v1/events/" + storeId).json();
+    assertThat(record.get("routing").toString())
+        .contains("workflowId=audit")
+        .contains("existing=false");
+    assertThat(instances("audit")).hasSize(1);
+
+    var dry =
+        client.post(
+            "/v1/events/replay",
+            "{\"type\":\"invoice.paid\",\"since\":\"" + since + "\",\"dryRun\":true}");
+    assertThat(dry.status()).as(dry.text()).isEqualTo(200);
+    assertThat(dry.text()).contains("\"wouldStart\":false").contains("existingInstance");
+
+    var replayed =
+        client.post("/v1/events/replay", "{\"type\":\"invoice.paid\",\"since\":\"" + since + "\"}");
+    assertThat(replayed.status()).isEqualTo(200);
+    assertThat(replayed.text()).contains("\"existing\":true");
+    assertThat(instances("audit")).hasSize(1);
+  }
+
+  @Test
+  void aReplayStartsWhatAWorkflowSavedLaterWouldHaveStarted() {
+    String since = java.time.Instant.now().minusSeconds(1).toString();
+    send("late.bloomer", "{\"v\":7}");
+    client.put(
+        "/v1/workflows/late",
+        """
+        {"id":"late","triggers":[{"event":{"type":"late.bloomer"}}],
+         "steps":[{"id":"a","type":"transform","with":{"v":"${input.v}"}}]}
+        """);
+
+    var dry =
+        client.post(
+            "/v1/events/replay",
+            "{\"type\":\"late.bloomer\",\"since\":\"" + since + "\",\"dryRun\":true}");
+    assertThat(dry.text()).contains("\"wouldStart\":true");
+    assertThat(instances("late")).isEmpty();
+
+    client.post("/v1/events/replay", "{\"type\":\"late.bloomer\",\"since\":\"" + since + "\"}");
+
+    assertThat(instances("late")).hasSize(1);
+  }
+
+  @Test
+  void aBadReplayRequestListsEveryProblem() {
+    var r = client.post("/v1/events/replay", "{\"until\":\"yesterday\",\"limit\":0}");
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.text()).contains("/since").contains("/until").contains("/limit");
+  }
+
+  @Test
+  void aDuplicateEventStartsNothingNew() {
+    client.put(
+        "/v1/workflows/once",
+        """
+        {"id":"once","triggers":[{"event":{"type":"once.only"}}],
+         "steps":[{"id":"a","type":"transform"}]}
+        """);
+    String event =
+        "{\"specversion\":\"1.0\",\"id\":\"dup-1\",\"source\":\"test\",\"type\":\"once.only\"}";
+    assertThat(client.post("/v1/events", event).status()).isEqualTo(202);
+    assertThat(client.post("/v1/events", event).status()).isEqualTo(200);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("once").size() == 1);
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("once").size() == 1);
+  }
 }
