@@ -1,5 +1,6 @@
 package io.sluice.scheduler;
 
+import io.sluice.definition.CronSyntax;
 import java.text.ParseException;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -9,7 +10,6 @@ import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.TimeZone;
 import org.quartz.CronExpression;
@@ -28,9 +28,6 @@ import org.quartz.CronExpression;
  * works on its own {@link CronExpression}).
  */
 public final class CronSchedule {
-  private static final String[] UNIX_DAY_NAMES = {
-    "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"
-  };
 
   private final String expression;
   private final String quartz;
@@ -68,8 +65,8 @@ public final class CronSchedule {
       throw new IllegalArgumentException(
           "expected endAt to be after startAt (" + startAt + "), but got " + endAt);
     }
-    String quartz = toQuartz(cron);
-    String problem = problem(quartz);
+    String quartz = CronSyntax.toQuartz(cron);
+    String problem = CronSyntax.problem(quartz);
     if (problem != null) {
       throw new IllegalArgumentException(
           "expected a cron expression (Quartz with seconds, or 5-field Unix), but '"
@@ -82,112 +79,12 @@ public final class CronSchedule {
 
   /** The problem with a cron expression (either form), or null when it is valid. */
   public static String validate(String cron) {
-    try {
-      return problem(toQuartz(cron));
-    } catch (IllegalArgumentException e) {
-      return e.getMessage();
-    }
+    return CronSyntax.validate(cron);
   }
 
-  private static String problem(String quartz) {
-    try {
-      new CronExpression(quartz);
-      return null;
-    } catch (ParseException e) {
-      return e.getMessage();
-    } catch (RuntimeException e) {
-      // Quartz throws unchecked exceptions for some malformed input (e.g. out-of-range steps)
-      return String.valueOf(e.getMessage());
-    }
-  }
-
-  /**
-   * Converts a cron expression to Quartz form: Quartz expressions (6 or 7 fields) are returned as
-   * they are; a 5-field Unix expression gets a {@code 0} seconds field, Unix day-of-week numbers (0
-   * or 7 = Sunday) become day names, and the day field that is {@code *} becomes {@code ?} (Quartz
-   * needs one of day-of-month and day-of-week unspecified; Unix cron's "either day matches" when
-   * both are restricted is not expressible and is refused).
-   *
-   * @throws IllegalArgumentException when the expression has the wrong number of fields
-   */
+  /** The expression in Quartz form (see {@link CronSyntax#toQuartz}). */
   public static String toQuartz(String cron) {
-    if (cron == null || cron.isBlank()) {
-      throw new IllegalArgumentException("the cron expression is empty");
-    }
-    String[] fields = cron.trim().split("\\s+");
-    if (fields.length == 6 || fields.length == 7) {
-      return String.join(" ", fields).toUpperCase(Locale.ROOT);
-    }
-    if (fields.length != 5) {
-      throw new IllegalArgumentException(
-          "expected 5 fields (Unix: minute hour day-of-month month day-of-week) or 6-7 fields"
-              + " (Quartz: second minute hour day-of-month month day-of-week [year]), but got "
-              + fields.length);
-    }
-    String dom = fields[2];
-    String dow = unixDayOfWeek(fields[4]);
-    boolean domAny = dom.equals("*") || dom.equals("?");
-    boolean dowAny = dow.equals("*") || dow.equals("?");
-    if (dowAny) {
-      dow = "?";
-    } else if (domAny) {
-      dom = "?";
-    } else {
-      throw new IllegalArgumentException(
-          "a 5-field cron that restricts both day-of-month ('"
-              + fields[2]
-              + "') and day-of-week ('"
-              + fields[4]
-              + "') is not supported: use '*' in one of them");
-    }
-    return String.join(" ", "0", fields[0], fields[1], dom, fields[3], dow)
-        .toUpperCase(Locale.ROOT);
-  }
-
-  private static String unixDayOfWeek(String field) {
-    if (field.equals("*") || field.equals("?")) {
-      return field;
-    }
-    List<String> out = new ArrayList<>();
-    for (String item : field.split(",", -1)) {
-      String base = item;
-      String step = null;
-      int slash = item.indexOf('/');
-      if (slash >= 0) {
-        base = item.substring(0, slash);
-        step = item.substring(slash + 1);
-      }
-      String converted;
-      if (base.equals("*")) {
-        converted = step == null ? "*" : "SUN-SAT";
-      } else {
-        int dash = base.indexOf('-');
-        if (dash > 0) {
-          String from = day(base.substring(0, dash));
-          String to = day(base.substring(dash + 1));
-          converted = from + "-" + to;
-          if (to.equals("SUN") && !from.equals("SUN") && step == null) {
-            // Unix "5-7" is FRI..SUN: Quartz ranges end at SAT, so add Sunday by itself
-            converted = from + "-SAT,SUN";
-          }
-        } else {
-          converted = day(base);
-        }
-      }
-      out.add(step == null ? converted : converted + "/" + step);
-    }
-    return String.join(",", out);
-  }
-
-  private static String day(String token) {
-    if (token.matches("[0-7]")) {
-      return UNIX_DAY_NAMES[Integer.parseInt(token)];
-    }
-    if (token.matches("\\d+")) {
-      throw new IllegalArgumentException(
-          "expected a Unix day-of-week 0-7 (0 and 7 are Sunday), but got " + token);
-    }
-    return token; // names (MON), and Quartz extras (L, #) are left to Quartz
+    return CronSyntax.toQuartz(cron);
   }
 
   /** The expression as written. */

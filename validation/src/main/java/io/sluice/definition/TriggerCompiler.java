@@ -54,11 +54,22 @@ final class TriggerCompiler {
     DocNode cronNode = schedule.get("cron");
     String cron = cronNode.asString();
     if (cron != null && cron.isBlank()) {
-      // the cron syntax itself is checked by the scheduler, which owns the cron dialect
       c.add(
           cronNode.pointer(),
           "expected a cron expression such as '0 */5 * * * ?', but it is empty");
       cron = null;
+    } else if (cron != null) {
+      String problem = CronSyntax.validate(cron);
+      if (problem != null) {
+        c.add(
+            cronNode.pointer(),
+            "expected a cron expression (Quartz with seconds such as '0 */5 * * * ?', or 5-field"
+                + " Unix such as '*/5 * * * *'), but '"
+                + cron
+                + "' is invalid: "
+                + problem);
+        cron = null;
+      }
     }
     DocNode zoneNode = schedule.get("timezone");
     TimeValues.zone(zoneNode, c);
