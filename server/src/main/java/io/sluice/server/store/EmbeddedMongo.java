@@ -3,6 +3,7 @@ package io.sluice.server.store;
 import de.bwaldvogel.mongo.MongoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -16,17 +17,25 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   public static final String FILE_NAME = "sluice.mv";
 
+  /**
+   * Server I/O threads. Each blocks in its command's commit; a thread that waits while another
+   * commits has its write carried by the next commit, so more threads mean larger group commits: 32
+   * instead of Netty's default (twice the cores) gave 2-3x the single-document write rate
+   * (docs/benchmarks.md).
+   */
+  static final int IO_THREADS = 32;
+
   private final MongoServer server;
   private final DurableH2Backend backend;
   private final Path file;
   private final String connectionString;
 
-  private EmbeddedMongo(Path file, boolean commitEachWrite) {
+  private EmbeddedMongo(Path file, boolean commitEachWrite, int workerThreads) {
     this.file = file;
     this.backend = new DurableH2Backend(file.toString(), commitEachWrite);
     this.server = new MongoServer(backend);
     try {
-      server.bind("127.0.0.1", 0);
+      server.bind(new InetSocketAddress("127.0.0.1", 0), 1, workerThreads);
     } catch (RuntimeException e) {
       backend.close();
       throw e;
@@ -36,17 +45,20 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   /** Starts the store on {@code dataDir}, creating the directory if needed. Blocking. */
   public static EmbeddedMongo start(Path dataDir) {
-    return start(dataDir, true);
+    return start(dataDir, true, IO_THREADS);
   }
 
-  /** {@code commitEachWrite=false} is the stock (about once a second) behaviour, to measure. */
-  static EmbeddedMongo start(Path dataDir, boolean commitEachWrite) {
+  /**
+   * {@code commitEachWrite=false} is the stock (about once a second) behaviour, to measure; {@code
+   * workerThreads} 0 is Netty's default (twice the cores).
+   */
+  static EmbeddedMongo start(Path dataDir, boolean commitEachWrite, int workerThreads) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data directory " + dataDir, e);
     }
-    return new EmbeddedMongo(dataDir.resolve(FILE_NAME), commitEachWrite);
+    return new EmbeddedMongo(dataDir.resolve(FILE_NAME), commitEachWrite, workerThreads);
   }
 
   /** {@code mongodb://127.0.0.1:<port>}, for {@code MongoClients.create}. */
@@ -67,6 +79,11 @@ public final class EmbeddedMongo implements AutoCloseable {
   public void close() {
     // shutdownNow also closes the backend, which commits and marks the file cleanly closed
     server.shutdownNow();
+  }
+
+  /** Commit statistics, for measurements. */
+  DurableH2Backend.Stats stats() {
+    return backend.stats();
   }
 
   @Override
