@@ -72,6 +72,7 @@ public final class Routing {
   private final IdGenerator ids;
   private final int maxChainDepth;
   private final EventArchive archive;
+  private ScheduleStarts schedules;
 
   public Routing(
       Vertx vertx,
@@ -86,6 +87,12 @@ public final class Routing {
     this.index = index;
     this.ids = ids;
     this.maxChainDepth = maxDepth;
+  }
+
+  /** Starts workflows for {@code schedule.fired} events with this (see {@link ScheduleStarts}). */
+  public Routing withSchedules(ScheduleStarts schedules) {
+    this.schedules = schedules;
+    return this;
   }
 
   /** Loads the triggers of every active workflow and starts listening for events and changes. */
@@ -160,6 +167,9 @@ public final class Routing {
 
   /** Starts what the event triggers and resumes what waits for it. */
   public Future<Result> route(CloudEvent event) {
+    if (schedules != null && ScheduleStarts.isFire(event)) {
+      return scheduleFire(event);
+    }
     long depth = depth(event);
     List<Match> matches = index.match(event);
     if (!matches.isEmpty() && depth >= maxChainDepth) {
@@ -192,6 +202,20 @@ public final class Routing {
                 }
               }
               return new Result(started, failed, n);
+            });
+  }
+
+  private Future<Result> scheduleFire(CloudEvent event) {
+    return schedules
+        .start(event)
+        .map(entry -> new Result(List.of(entry), List.of(), 0))
+        .recover(
+            e -> {
+              log.warn("schedule fire {} {} started nothing: {}", event.source(), event.id(), e);
+              Map<String, Object> why = new LinkedHashMap<>();
+              why.put("source", event.source());
+              why.put("error", String.valueOf(e.getMessage()));
+              return Future.succeededFuture(new Result(List.of(), List.of(why), 0));
             });
   }
 
