@@ -66,7 +66,10 @@ public final class Orchestrator {
   private final InputSchemas inputSchemas = new InputSchemas();
   private final MongoDefinitionStore definitionStore;
 
-  /** Creates indexes, deploys the engine, and resumes what a previous run left unfinished. */
+  /**
+   * Creates indexes and deploys the engine. Call {@link #recover()} once everything that listens to
+   * lifecycle events (router, subscribers) is listening.
+   */
   public static Future<Orchestrator> start(Vertx vertx, MongoDatabase db, Options options) {
     return start(vertx, db, options, RecentEvents.NONE);
   }
@@ -107,7 +110,15 @@ public final class Orchestrator {
                         return o;
                       });
             })
-        .compose(x -> o.engine.recover().map(n -> o));
+        .map(x -> o);
+  }
+
+  /**
+   * Resumes what a previous run left unfinished: publishes again the events that may not have been
+   * published, re-runs the step attempts that were running, re-arms timers.
+   */
+  public Future<Integer> recover() {
+    return engine.recover();
   }
 
   /** Adds the workflow, instance and lifecycle-stream routes. */

@@ -28,7 +28,7 @@ public final class Main {
     Sluice node;
     try {
       node = Sluice.start(config);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       log.error("Sluice could not start: {}", e.getMessage(), e);
       System.exit(1);
       return;

@@ -68,7 +68,7 @@ public final class Sluice {
     try {
       node.boot();
       return node;
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) {
       node.stop();
       throw e;
     }
@@ -113,6 +113,8 @@ public final class Sluice {
                     config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
                     archive(ingestion))
                 .start());
+    // only now that the router listens: events republished by recovery must reach it
+    await(orchestrator.recover());
     Router router = Router.router(vertx);
     router
         .route()

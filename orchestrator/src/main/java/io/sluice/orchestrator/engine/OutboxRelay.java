@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 final class OutboxRelay {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
   static final Duration MARGIN = Duration.ofSeconds(10);
-  private static final int PAGE = 500;
+  private static final int PAGE = 100; // small pages: parsing a page runs on the event loop
 
   private final String node;
   private final Clock clock;
