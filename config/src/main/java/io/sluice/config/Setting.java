@@ -131,6 +131,12 @@ public record Setting<T>(
           ValueType.intBetween(1, 1000),
           "10",
           "workflow hops after which an event starts no more workflows (stops runaway loops)");
+  public static final Setting<Integer> SCHEDULER_MAX_CATCH_UP =
+      define(
+          "scheduler.maxCatchUp",
+          ValueType.intBetween(0, 100000),
+          "100",
+          "missed fires one schedule fires on start (inside its catchUpWindow, newest kept)");
   public static final Setting<Duration> SHUTDOWN_GRACE =
       define(
           "shutdown.grace",

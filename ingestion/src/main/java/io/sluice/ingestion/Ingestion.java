@@ -116,6 +116,11 @@ public final class Ingestion {
         .onFailure(e -> log.warn("dead-letter cleanup failed, will retry: {}", e.toString()));
   }
 
+  /** Admission of events produced inside the node (the scheduler's schedule.fired events). */
+  public io.sluice.ingestion.admission.Admission admission() {
+    return admission;
+  }
+
   /** The event store (for the look-back of waitForEvent steps, replay and event details). */
   public io.sluice.ingestion.store.EventStore events() {
     return events;

@@ -21,6 +21,9 @@ import io.sluice.router.routing.EventArchive;
 import io.sluice.router.routing.ReplayRoutes;
 import io.sluice.router.routing.Routing;
 import io.sluice.router.routing.RuleRoutes;
+import io.sluice.router.routing.ScheduleStarts;
+import io.sluice.scheduler.ScheduleRoutes;
+import io.sluice.scheduler.Scheduler;
 import io.sluice.server.store.EmbeddedMongo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,6 +59,8 @@ public final class Sluice {
   private Orchestrator orchestrator;
   private Ingestion ingestion;
   private Routing routing;
+  private Scheduler scheduler;
+  private MongoDatabase db;
   private HttpServer http;
 
   private Sluice(SluiceConfig config) {
@@ -86,7 +91,7 @@ public final class Sluice {
                 .applyConnectionString(new ConnectionString(uri))
                 .applyToConnectionPoolSettings(b -> b.maxSize(64))
                 .build());
-    MongoDatabase db = client.getDatabase(config.get(Setting.MONGO_DATABASE));
+    db = client.getDatabase(config.get(Setting.MONGO_DATABASE));
     vertx = Vertx.vertx(vertxOptions());
     Clock clock = Clock.systemUTC();
     Orchestrator.Options options =
@@ -112,9 +117,24 @@ public final class Sluice {
                     new TimeOrderedIds(clock),
                     config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
                     archive(ingestion))
+                .withSchedules(
+                    new ScheduleStarts(
+                        orchestrator,
+                        db.getCollection(Scheduler.COLLECTION),
+                        new TimeOrderedIds(clock)))
                 .start());
     // only now that the router listens: events republished by recovery must reach it
     await(orchestrator.recover());
+    scheduler =
+        await(
+            new Scheduler(
+                    vertx,
+                    orchestrator,
+                    ingestion.admission(),
+                    db.getCollection(Scheduler.COLLECTION),
+                    clock,
+                    config.get(Setting.SCHEDULER_MAX_CATCH_UP))
+                .start());
     Router router = Router.router(vertx);
     router
         .route()
@@ -137,6 +157,7 @@ public final class Sluice {
     orchestrator.mount(router);
     ingestion.mount(router);
     new RuleRoutes(routing.index()).mount(router);
+    new ScheduleRoutes(scheduler).mount(router);
     new ReplayRoutes(routing, orchestrator.instanceStore(), archive(ingestion), clock)
         .mount(router);
     router.route().last().handler(ctx -> ctx.fail(404));
@@ -238,6 +259,19 @@ public final class Sluice {
     return vertx;
   }
 
+  /** The node's database (tests run a second scheduler service against it). */
+  public MongoDatabase database() {
+    return db;
+  }
+
+  public Ingestion ingestion() {
+    return ingestion;
+  }
+
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
   public Orchestrator orchestrator() {
     return orchestrator;
   }
@@ -247,6 +281,9 @@ public final class Sluice {
     try {
       if (http != null) {
         await(http.close());
+      }
+      if (scheduler != null) {
+        await(scheduler.stop());
       }
       if (ingestion != null) {
         await(ingestion.stop());
@@ -261,6 +298,7 @@ public final class Sluice {
       log.warn("shutting down Vert.x failed: {}", e.toString());
     } finally {
       http = null;
+      scheduler = null;
       orchestrator = null;
       ingestion = null;
       vertx = null;

@@ -1,0 +1,183 @@
+package io.sluice.server.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.sluice.scheduler.Scheduler;
+import io.sluice.server.Sluice;
+import io.sluice.server.testing.Client;
+import io.sluice.server.testing.NodeExtension;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Schedule triggers end to end: second-granularity crons with bounded awaits. */
+class ScheduleTest {
+  @RegisterExtension static NodeExtension node = new NodeExtension();
+  private final Client client = new Client(node);
+
+  @SuppressWarnings("unchecked")
+  private List<Map<String, Object>> instances(String workflow) {
+    return (List<Map<String, Object>>)
+        client.get("/v1/instances?workflow=" + workflow + "&limit=500").json().get("items");
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> schedule(String id) {
+    List<Map<String, Object>> all =
+        (List<Map<String, Object>>) client.get("/v1/schedules").json().get("schedules");
+    return all.stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow();
+  }
+
+  private static String everySecond(String id, String overlap, String steps) {
+    return """
+        {"id":"%s","triggers":[{"schedule":{"cron":"* * * * * ?","overlap":"%s",
+           "input":{"at":"${schedule.fireTime}","fixed":7}}}],
+         "steps":%s}
+        """
+        .formatted(id, overlap, steps);
+  }
+
+  private static final String QUICK = "[{\"id\":\"a\",\"type\":\"transform\",\"with\":{\"n\":1}}]";
+  private static final String STUCK =
+      "[{\"id\":\"w\",\"type\":\"waitForEvent\",\"with\":{\"type\":\"never.happens\","
+          + "\"timeout\":\"PT1H\"}}]";
+
+  private long count(String workflow, String status) {
+    return instances(workflow).stream().filter(i -> status.equals(i.get("status"))).count();
+  }
+
+  @Test
+  void aScheduleFiresEventsThatStartItsWorkflowWithTheInputTemplate() {
+    client.put("/v1/workflows/tick", everySecond("tick", "allow", QUICK));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("tick").size() >= 2);
+    Map<String, Object> s = schedule("tick/0");
+    assertThat(s.get("state")).isEqualTo("active");
+    assertThat((List<?>) s.get("nextFireTimes")).hasSize(5);
+    assertThat(s.get("lastFire")).isNotNull();
+    String id = (String) instances("tick").get(0).get("id");
+    var instance = client.get("/v1/instances/" + id).json();
+    assertThat(instance.toString()).contains("fixed=7").contains("at=20");
+    // the fire is a stored event, visible in GET /v1/events
+    assertThat(client.get("/v1/events?type=schedule.fired&limit=50").text())
+        .contains("sluice/schedules/tick/0");
+    client.delete("/v1/workflows/tick");
+  }
+
+  @Test
+  void skipStartsNothingWhileThePreviousInstanceRuns() {
+    client.put("/v1/workflows/skipper", everySecond("skipper", "skip", STUCK));
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("skipper").size() == 1);
+    await()
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("skipper").size() == 1);
+    client.delete("/v1/workflows/skipper");
+  }
+
+  @Test
+  void allowStartsAnotherWhileThePreviousRuns() {
+    client.put("/v1/workflows/allower", everySecond("allower", "allow", STUCK));
+    await().atMost(Duration.ofSeconds(10)).until(() -> count("allower", "RUNNING") >= 2);
+    client.delete("/v1/workflows/allower");
+  }
+
+  @Test
+  void cancelOtherCancelsThePreviousAndStarts() {
+    client.put("/v1/workflows/canceller", everySecond("canceller", "cancelOther", STUCK));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> count("canceller", "CANCELLED") >= 1 && count("canceller", "RUNNING") == 1);
+    client.delete("/v1/workflows/canceller");
+  }
+
+  @Test
+  void bufferOneStartsNothingWhileThePreviousRuns() {
+    client.put("/v1/workflows/buffer", everySecond("buffer", "bufferOne", STUCK));
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffer").size() == 1);
+    await()
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("buffer").size() == 1);
+    client.delete("/v1/workflows/buffer");
+  }
+
+  @Test
+  void pauseStopsFiresAndResumeRestartsThem() {
+    client.put("/v1/workflows/pausable", everySecond("pausable", "allow", QUICK));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !instances("pausable").isEmpty());
+    var paused = client.post("/v1/schedules/pausable.0/pause", "");
+    assertThat(paused.status()).as(paused.text()).isEqualTo(200);
+    assertThat(schedule("pausable/0").get("state")).isEqualTo("paused");
+    await().pollDelay(Duration.ofMillis(1200)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    int before = instances("pausable").size();
+    await()
+        .during(Duration.ofMillis(2200))
+        .atMost(Duration.ofSeconds(4))
+        .until(() -> instances("pausable").size() == before);
+    assertThat(client.post("/v1/schedules/pausable%2F0/resume", "").status()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(5)).until(() -> instances("pausable").size() > before);
+    assertThat(client.post("/v1/schedules/nope.0/pause", "").status()).isEqualTo(404);
+    client.delete("/v1/workflows/pausable");
+  }
+
+  @Test
+  void aNewVersionReschedulesAndADeleteUnschedules() {
+    client.put("/v1/workflows/versioned", everySecond("versioned", "allow", QUICK));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !instances("versioned").isEmpty());
+    client.put(
+        "/v1/workflows/versioned",
+        """
+        {"id":"versioned","triggers":[{"event":{"type":"nothing.here"}},
+           {"schedule":{"cron":"* * * * * ?","overlap":"allow","input":{"v":2}}}],
+         "steps":[{"id":"a","type":"transform","with":{"n":2}}]}
+        """);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                instances("versioned").stream()
+                    .anyMatch(i -> ((Number) i.get("version")).intValue() == 2));
+    assertThat(schedule("versioned/1").get("version")).isEqualTo(2L);
+    client.delete("/v1/workflows/versioned");
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> all =
+        (List<Map<String, Object>>) client.get("/v1/schedules").json().get("schedules");
+    assertThat(all).noneMatch(s -> s.get("workflowId").equals("versioned"));
+  }
+
+  @Test
+  void twoSchedulerServicesOnOneStoreStartOneInstancePerSlot() throws Exception {
+    Sluice sluice = node.sluice();
+    Scheduler second =
+        new Scheduler(
+                sluice.vertx(),
+                sluice.orchestrator(),
+                sluice.ingestion().admission(),
+                sluice.database().getCollection(Scheduler.COLLECTION),
+                Clock.systemUTC(),
+                100)
+            .start()
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+    try {
+      client.put("/v1/workflows/twice", everySecond("twice", "allow", QUICK));
+      await().atMost(Duration.ofSeconds(10)).until(() -> instances("twice").size() >= 3);
+      assertThat(second.fired()).isPositive();
+      client.delete("/v1/workflows/twice");
+      List<Map<String, Object>> all = instances("twice");
+      List<Object> keys = all.stream().map(i -> i.get("key")).distinct().toList();
+      assertThat(keys).as("one instance per slot").hasSize(all.size());
+      assertThat(all.stream().map(i -> String.valueOf(i.get("key"))))
+          .allMatch(k -> k.startsWith("sluice/schedules/twice/0/20"));
+    } finally {
+      second.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+}
