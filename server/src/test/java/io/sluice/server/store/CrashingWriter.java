@@ -32,7 +32,8 @@ final class CrashingWriter {
   public static void main(String[] args) throws InterruptedException {
     ((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
     PrintStream out = new PrintStream(System.out, true);
-    EmbeddedMongo store = EmbeddedMongo.start(Path.of(args[0]), args[1].equals("commit"));
+    EmbeddedMongo store =
+        EmbeddedMongo.start(Path.of(args[0]), args[1].equals("commit"), EmbeddedMongo.IO_THREADS);
     MongoClient client = MongoClients.create(store.connectionString());
     MongoCollection<Document> docs = client.getDatabase("sluice").getCollection(COLLECTION);
     docs.insertOne(new Document("_id", "counter").append("n", 0));
