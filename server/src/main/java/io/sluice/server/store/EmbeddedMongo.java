@@ -18,12 +18,12 @@ public final class EmbeddedMongo implements AutoCloseable {
   public static final String FILE_NAME = "sluice.mv";
 
   /**
-   * Server I/O threads. Each blocks in its command's commit; a thread that waits while another
-   * commits has its write carried by the next commit, so more threads mean larger group commits: 32
-   * instead of Netty's default (twice the cores) gave 2-3x the single-document write rate
-   * (docs/benchmarks.md).
+   * Server I/O threads; 0 is Netty's default (twice the cores). Commands run under the shared side
+   * of {@link DurableH2Backend}'s lock and commits under the exclusive side, so more threads only
+   * make each commit wait for more commands in flight: 32 threads gave no more single-document
+   * writes/s than the default and about half the bulkWrite rate (docs/benchmarks.md).
    */
-  static final int IO_THREADS = 32;
+  static final int IO_THREADS = 0;
 
   private final MongoServer server;
   private final DurableH2Backend backend;
