@@ -31,16 +31,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * CloudEvent#toMap()}). A guard that fails to evaluate is a non-match, reported with its reason
  * ({@link #route}).
  *
- * <p><b>Threads.</b> Copy-on-write: readers never lock and never wait for an update. The type
- * buckets are one immutable map behind a volatile field: {@link #match}, {@link #route} and {@link
- * #explain}{@code (event, null)} read it once and see either the state before or the state after a
- * concurrent update, never a mix. A workflow's triggers are one immutable list (read by {@link
- * #explain}{@code (event, workflowId)}, {@link #entries}, {@link #contains}), replaced whole.
- * {@link #put} and {@link #remove} are serialized; each compiles its workflow's triggers, rebuilds
- * only the buckets of the event types that workflow had or now has, and publishes a new bucket map
- * sharing every other bucket with the old one (an update costs O(its triggers + the number of
- * types), so loading 10,000 workflows one by one stays linear). An update is visible to every read
- * that starts after it returns.
+ * <p><b>Threads.</b> Copy-on-write: readers never lock and never wait for an update. Everything a
+ * read looks at is immutable: the bucket of an event type (its triggers and their pattern index)
+ * and the trigger list of a workflow, each published whole in a concurrent map. {@link #match},
+ * {@link #route} and {@link #explain}{@code (event, null)} read one bucket, so they see a type's
+ * triggers either before or after a concurrent update, never a mix; {@link #explain}{@code (event,
+ * workflowId)}, {@link #entries} and {@link #contains} read one workflow's list. {@link #put} and
+ * {@link #remove} are serialized; each compiles its workflow's triggers, then rebuilds and replaces
+ * only the buckets of the event types that workflow had or now has (an update costs O(the triggers
+ * of those types), so loading 10,000 workflows one by one stays linear). An update is visible to
+ * every read that starts after it returns.
  *
  * <p><b>Order.</b> Results are ordered by workflow id, then trigger index: deterministic, not
  * meaningful.
@@ -124,14 +124,12 @@ public final class TriggerIndex {
           .thenComparingInt(c -> c.entry.triggerIndex());
 
   private final Object writeLock = new Object();
-  private volatile Map<String, Bucket> byType;
+  private final Map<String, Bucket> byType = new ConcurrentHashMap<>();
   private final Map<String, List<Compiled>> byWorkflow = new ConcurrentHashMap<>();
   private volatile int size;
 
   /** An empty index. */
-  public TriggerIndex() {
-    this.byType = Map.of();
-  }
+  public TriggerIndex() {}
 
   /**
    * An index of these entries (the start-up load of all active versions).
@@ -142,19 +140,17 @@ public final class TriggerIndex {
   public TriggerIndex(Collection<Entry> entries) {
     Map<String, List<Entry>> grouped = new LinkedHashMap<>();
     entries.forEach(e -> grouped.computeIfAbsent(e.workflowId(), k -> new ArrayList<>()).add(e));
-    Map<String, List<Compiled>> byType = new HashMap<>();
+    Map<String, List<Compiled>> lists = new HashMap<>();
     int count = 0;
     for (Map.Entry<String, List<Entry>> g : grouped.entrySet()) {
       List<Compiled> compiled = compile(g.getKey(), g.getValue());
       byWorkflow.put(g.getKey(), compiled);
       for (Compiled c : compiled) {
-        byType.computeIfAbsent(c.entry.trigger().type(), k -> new ArrayList<>()).add(c);
+        lists.computeIfAbsent(c.entry.trigger().type(), k -> new ArrayList<>()).add(c);
       }
       count += compiled.size();
     }
-    Map<String, Bucket> buckets = new HashMap<>(byType.size() * 2);
-    byType.forEach((type, list) -> buckets.put(type, new Bucket(list)));
-    this.byType = buckets;
+    lists.forEach((type, list) -> byType.put(type, new Bucket(list)));
     this.size = count;
   }
 
@@ -188,15 +184,13 @@ public final class TriggerIndex {
   }
 
   private void publish(String workflowId, List<Compiled> replacement) {
-    Map<String, Bucket> old = this.byType;
     List<Compiled> previous = byWorkflow.getOrDefault(workflowId, List.of());
     Set<String> types = new LinkedHashSet<>();
     previous.forEach(c -> types.add(c.entry.trigger().type()));
     replacement.forEach(c -> types.add(c.entry.trigger().type()));
-    Map<String, Bucket> next = new HashMap<>(old);
     for (String type : types) {
       List<Compiled> list = new ArrayList<>();
-      Bucket bucket = old.get(type);
+      Bucket bucket = byType.get(type);
       if (bucket != null) {
         for (Compiled c : bucket.triggers) {
           if (!c.entry.workflowId().equals(workflowId)) {
@@ -210,12 +204,11 @@ public final class TriggerIndex {
         }
       }
       if (list.isEmpty()) {
-        next.remove(type);
+        byType.remove(type);
       } else {
-        next.put(type, new Bucket(list));
+        byType.put(type, new Bucket(list));
       }
     }
-    this.byType = next;
     if (replacement.isEmpty()) {
       byWorkflow.remove(workflowId);
     } else {

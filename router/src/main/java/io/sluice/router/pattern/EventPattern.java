@@ -68,6 +68,10 @@ public final class EventPattern {
     return List.copyOf(compiler.problems());
   }
 
+  ObjectMatcher root() {
+    return root;
+  }
+
   /** The pattern as it was given. */
   public Object source() {
     return source;

@@ -19,7 +19,10 @@ final class ObjectMatcher implements Matcher {
   /** A field of the object: its name, its matcher, and its root attribute (root only). */
   record Field(String name, Matcher matcher, int attribute) {}
 
-  private final Field[] byCost; // evaluation order
+  // evaluation order, as parallel arrays: one object fewer to load per field on the hot path
+  private final String[] names;
+  private final Matcher[] matchers;
+  private final int[] attributes;
   private final List<Field> inOrder; // the pattern's order, for explanations
   private final ObjectMatcher[] or; // null when there is no $or
   private final String patternPointer;
@@ -29,7 +32,14 @@ final class ObjectMatcher implements Matcher {
     this.inOrder = List.copyOf(fields);
     List<Field> sorted = new ArrayList<>(fields);
     sorted.sort(Comparator.comparingInt(f -> f.matcher().cost()));
-    this.byCost = sorted.toArray(Field[]::new);
+    this.names = new String[sorted.size()];
+    this.matchers = new Matcher[sorted.size()];
+    this.attributes = new int[sorted.size()];
+    for (int i = 0; i < sorted.size(); i++) {
+      names[i] = sorted.get(i).name();
+      matchers[i] = sorted.get(i).matcher();
+      attributes[i] = sorted.get(i).attribute();
+    }
     this.or = or == null || or.isEmpty() ? null : or.toArray(ObjectMatcher[]::new);
     this.patternPointer = patternPointer;
     int c = 1;
@@ -70,8 +80,8 @@ final class ObjectMatcher implements Matcher {
   }
 
   boolean testMap(Map<?, ?> map) {
-    for (Field f : byCost) {
-      if (!f.matcher().test(JsonValues.field(map, f.name()))) {
+    for (int i = 0; i < names.length; i++) {
+      if (!matchers[i].test(JsonValues.field(map, names[i]))) {
         return false;
       }
     }
@@ -79,8 +89,8 @@ final class ObjectMatcher implements Matcher {
   }
 
   boolean testEvent(CloudEvent event) {
-    for (Field f : byCost) {
-      if (!f.matcher().test(EventAttributes.get(event, f.attribute(), f.name()))) {
+    for (int i = 0; i < names.length; i++) {
+      if (!matchers[i].test(EventAttributes.get(event, attributes[i], names[i]))) {
         return false;
       }
     }

@@ -29,7 +29,7 @@ public final class PatternIndex<T> {
   private static final int[] NONE = new int[0];
 
   private final List<T> items;
-  private final EventPattern[] patterns;
+  private final ObjectMatcher[] patterns; // the roots: one object fewer to load per candidate
   private final Level[] levels;
   private final int[] linear;
 
@@ -39,11 +39,12 @@ public final class PatternIndex<T> {
    */
   public PatternIndex(List<T> items, Function<? super T, EventPattern> patternOf) {
     this.items = List.copyOf(items);
-    this.patterns = new EventPattern[items.size()];
+    this.patterns = new ObjectMatcher[items.size()];
     List<List<EventPattern.EqualityCondition>> conditions = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
-      patterns[i] = patternOf.apply(items.get(i));
-      conditions.add(patterns[i] == null ? List.of() : patterns[i].equalityConditions());
+      EventPattern pattern = patternOf.apply(items.get(i));
+      patterns[i] = pattern == null ? null : pattern.root();
+      conditions.add(pattern == null ? List.of() : pattern.equalityConditions());
     }
     boolean[] placed = new boolean[items.size()];
     List<Level> built = new ArrayList<>();
@@ -125,8 +126,8 @@ public final class PatternIndex<T> {
     List<T> out = null;
     for (int i = 0; i < candidates.size; i++) {
       int ordinal = candidates.values[i];
-      EventPattern p = patterns[ordinal];
-      if (p == null || p.matches(event)) {
+      ObjectMatcher p = patterns[ordinal];
+      if (p == null || p.testEvent(event)) {
         if (out == null) {
           out = new ArrayList<>(2);
         }
