@@ -131,10 +131,9 @@ public final class MongoEventStore implements EventStore {
   }
 
   private Future<StoredEvent> original(StoredEvent event) {
+    // flat, with exactly the keys of the identity index: the embedded store scans for {$and: ...}
     Bson identity =
-        Filters.and(
-            Filters.eq("source", event.event().source()),
-            Filters.eq("eventId", event.event().id()));
+        new Document("source", event.event().source()).append("eventId", event.event().id());
     return Rx.first(events.find(identity).first())
         .compose(
             d ->

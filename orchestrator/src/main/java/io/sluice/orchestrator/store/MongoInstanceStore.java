@@ -35,6 +35,8 @@ public final class MongoInstanceStore implements InstanceStore {
             new IndexModel(
                 Indexes.ascending("workflowId", "key"),
                 new IndexOptions().unique(true).name("workflow_key")),
+            new IndexModel(
+                Indexes.ascending("_id", "rev"), new IndexOptions().unique(true).name("id_rev")),
             new IndexModel(Indexes.ascending("status"), new IndexOptions().name("status")),
             new IndexModel(Indexes.ascending("updatedAt"), new IndexOptions().name("updated")));
     return Rx.first(instances.createIndexes(indexes)).mapEmpty();
@@ -82,7 +84,9 @@ public final class MongoInstanceStore implements InstanceStore {
     if (!push.isEmpty()) {
       update.put("$push", push);
     }
-    Bson filter = Filters.and(Filters.eq("_id", state.id()), Filters.eq("rev", state.rev()));
+    // A flat filter whose keys are exactly those of the id_rev index: the embedded store uses an
+    // index only for such a filter ({$and: ...} scans the whole collection on every save).
+    Bson filter = new Document("_id", state.id()).append("rev", state.rev());
     return Rx.first(instances.updateOne(filter, update))
         .map(r -> r.getMatchedCount() == 1 ? state.withRev(next) : null);
   }
@@ -101,7 +105,7 @@ public final class MongoInstanceStore implements InstanceStore {
   public Future<String> idByKey(String workflowId, String key) {
     return Rx.first(
             instances
-                .find(Filters.and(Filters.eq("workflowId", workflowId), Filters.eq("key", key)))
+                .find(new Document("workflowId", workflowId).append("key", key))
                 .projection(Projections.include("_id"))
                 .first())
         .map(d -> d == null ? null : d.getString("_id"));
