@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * lastInstanceId}). When it is still RUNNING: {@code skip} (default) starts nothing and counts the
  * skip in the document ({@code skipped}, {@code lastSkipped}); {@code allow} starts anyway; {@code
  * cancelOther} cancels it and starts; {@code bufferOne} keeps the newest fire in the document
- * ({@code buffered}) and starts nothing now.
+ * ({@code buffered}), starts nothing now, and starts that fire when the running instance ends (this
+ * node waits for it in memory: a restart meanwhile leaves the fire buffered, unstarted).
  */
 public final class ScheduleStarts {
   private static final Logger log = LoggerFactory.getLogger(ScheduleStarts.class);
@@ -40,6 +41,9 @@ public final class ScheduleStarts {
 
   /** Sources of schedule fires: {@code sluice/schedules/<workflowId>/<triggerIndex>}. */
   public static final String SOURCE_PREFIX = "sluice/schedules/";
+
+  /** How long a buffered fire waits for the running instance (then stays buffered). */
+  private static final java.time.Duration BUFFER_WAIT = java.time.Duration.ofDays(1);
 
   private final Orchestrator orchestrator;
   private final MongoCollection<Document> schedules;
@@ -165,10 +169,59 @@ public final class ScheduleStarts {
                         .append("version", (long) def.version())))
             : new Document("$inc", new Document("skipped", 1L))
                 .append("$set", new Document("lastSkipped", event.id()));
-    return Rx.first(
-            schedules.updateOne(
-                Filters.eq("_id", scheduleId), update, new UpdateOptions().upsert(true)))
-        .map(out);
+    Future<Map<String, Object>> recorded =
+        Rx.first(
+                schedules.updateOne(
+                    Filters.eq("_id", scheduleId), update, new UpdateOptions().upsert(true)))
+            .map(out);
+    if (buffer) {
+      recorded.onSuccess(x -> startWhenEnded(def, scheduleId, key, previous, event));
+    }
+    return recorded;
+  }
+
+  /**
+   * bufferOne: when the running instance ends, starts the buffered fire if it is still the one
+   * buffered (a newer fire replaces it, and its own wait starts it instead).
+   */
+  private void startWhenEnded(
+      WorkflowDefinition def, String scheduleId, String key, String previous, CloudEvent event) {
+    Map<?, ?> data = (Map<?, ?>) event.data();
+    Object input = data.get("input") == null ? new LinkedHashMap<>() : data.get("input");
+    orchestrator
+        .engine()
+        .awaitEnd(previous, BUFFER_WAIT)
+        .compose(
+            state -> {
+              if (!state.status().isTerminal()) {
+                return Future.succeededFuture();
+              }
+              return Rx.first(
+                      schedules.findOneAndUpdate(
+                          Filters.and(
+                              Filters.eq("_id", scheduleId),
+                              Filters.eq("buffered.eventId", event.id())),
+                          Updates.unset("buffered")))
+                  .compose(
+                      doc ->
+                          doc == null
+                              ? Future.succeededFuture()
+                              : start(def, scheduleId, key, input, event)
+                                  .onSuccess(
+                                      started ->
+                                          log.info(
+                                              "schedule {}: buffered fire {} started {}",
+                                              scheduleId,
+                                              event.id(),
+                                              started.get("instanceId"))));
+            })
+        .onFailure(
+            e ->
+                log.warn(
+                    "schedule {}: buffered fire {} not started: {}",
+                    scheduleId,
+                    event.id(),
+                    e.toString()));
   }
 
   private static Map<String, Object> entry(WorkflowDefinition def, String key) {

@@ -97,13 +97,27 @@ class ScheduleTest {
   }
 
   @Test
-  void bufferOneStartsNothingWhileThePreviousRuns() {
-    client.put("/v1/workflows/buffer", everySecond("buffer", "bufferOne", STUCK));
+  void bufferOneStartsTheNewestFireWhenThePreviousEnds() {
+    String shortWait =
+        "[{\"id\":\"w\",\"type\":\"waitForEvent\",\"with\":{\"type\":\"never.happens\","
+            + "\"timeout\":\"PT3S\"}}]";
+    client.put("/v1/workflows/buffer", everySecond("buffer", "bufferOne", shortWait));
     await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffer").size() == 1);
     await()
-        .during(Duration.ofMillis(2500))
-        .atMost(Duration.ofSeconds(5))
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
         .until(() -> instances("buffer").size() == 1);
+    // the first ends after 3 s: the buffered fire starts at once, not one per missed second
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffer").size() >= 2);
+    List<Map<String, Object>> runs =
+        instances("buffer").stream()
+            .map(i -> client.get("/v1/instances/" + i.get("id")).json())
+            .sorted(java.util.Comparator.comparing(i -> String.valueOf(i.get("startedAt"))))
+            .toList();
+    assertThat(runs.get(0).get("endedAt")).as("the first has ended").isNotNull();
+    assertThat(String.valueOf(runs.get(1).get("startedAt")))
+        .as("the buffered fire started after the first ended")
+        .isGreaterThanOrEqualTo(String.valueOf(runs.get(0).get("endedAt")));
     client.delete("/v1/workflows/buffer");
   }
 
