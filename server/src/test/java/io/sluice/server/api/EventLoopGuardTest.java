@@ -22,7 +22,7 @@ class EventLoopGuardTest {
         .vertx()
         .runOnContext(
             v -> {
-              busyFor(Duration.ofMillis(1500));
+              busyFor(Duration.ofMillis(3000));
               done.set(true);
             });
 
