@@ -110,6 +110,7 @@ class ScheduleRestartTest {
     restart();
 
     assertThat(schedule("paused/0").get("state")).isEqualTo("paused");
+    assertThat(schedule("paused/0").get("lastFire")).as("stored, reloaded").isNotNull();
     int before = instances("paused").size();
     await()
         .during(Duration.ofMillis(2500))
