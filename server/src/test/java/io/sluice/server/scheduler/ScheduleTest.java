@@ -166,6 +166,44 @@ class ScheduleTest {
   }
 
   @Test
+  void jitterDelaysTheFireButKeepsTheNominalSlotAsTheEventId() {
+    client.put(
+        "/v1/workflows/jittery",
+        """
+        {"id":"jittery","triggers":[{"schedule":{"cron":"* * * * * ?","overlap":"allow",
+           "jitter":"PT0.5S"}}],
+         "steps":[{"id":"a","type":"transform","with":{"n":1}}]}
+        """);
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("jittery").size() >= 2);
+    client.delete("/v1/workflows/jittery");
+    assertThat(instances("jittery"))
+        .allSatisfy(
+            i ->
+                assertThat(String.valueOf(i.get("key")))
+                    .matches(
+                        "sluice/schedules/jittery/0/\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ"));
+  }
+
+  @Test
+  void aScheduleWhoseEndAtHasPassedIsEndedAndNeverFires() {
+    client.put(
+        "/v1/workflows/ended",
+        """
+        {"id":"ended","triggers":[{"schedule":{"cron":"* * * * * ?",
+           "startAt":"2020-01-01T00:00:00Z","endAt":"2020-01-02T00:00:00Z"}}],
+         "steps":[{"id":"a","type":"transform","with":{"n":1}}]}
+        """);
+    Map<String, Object> s = schedule("ended/0");
+    assertThat(s.get("state")).isEqualTo("ended");
+    assertThat((List<?>) s.get("nextFireTimes")).isEmpty();
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> instances("ended").isEmpty());
+    client.delete("/v1/workflows/ended");
+  }
+
+  @Test
   void twoSchedulerServicesOnOneStoreStartOneInstancePerSlot() throws Exception {
     Sluice sluice = node.sluice();
     Scheduler second =
