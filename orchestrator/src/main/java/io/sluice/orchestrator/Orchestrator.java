@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The orchestrator module assembled: stores, definitions, the engine and its HTTP routes. The
@@ -48,12 +49,18 @@ public final class Orchestrator {
   private String deployment;
   private Engine engine;
 
-  private Orchestrator(Vertx vertx, MongoDatabase db, Options options, StepTypes stepTypes) {
+  private Orchestrator(
+      Vertx vertx,
+      MongoDatabase db,
+      Options options,
+      StepTypes stepTypes,
+      DefinitionParser.PatternCheck patterns) {
     this.vertx = vertx;
     this.options = options;
     this.stepTypes = stepTypes;
     this.instances = new MongoInstanceStore(db);
-    DefinitionParser parser = new DefinitionParser(CelExpressions.workflow(), stepTypes::isKnown);
+    DefinitionParser parser =
+        new DefinitionParser(CelExpressions.workflow(), stepTypes::isKnown, patterns);
     MongoDefinitionStore definitionStore = new MongoDefinitionStore(db);
     this.definitions = new Definitions(vertx, definitionStore, parser, options.clock());
     this.checkpoints = new RelayCheckpoints(db);
@@ -71,17 +78,21 @@ public final class Orchestrator {
    * lifecycle events (router, subscribers) is listening.
    */
   public static Future<Orchestrator> start(Vertx vertx, MongoDatabase db, Options options) {
-    return start(vertx, db, options, RecentEvents.NONE);
+    return start(vertx, db, options, RecentEvents.NONE, (pattern, pointer) -> List.of());
   }
 
   /**
    * As {@link #start(Vertx, MongoDatabase, Options)}, with the event store's look-back for {@code
-   * waitForEvent} steps.
+   * waitForEvent} steps and the router's check of trigger patterns (run at every save).
    */
   public static Future<Orchestrator> start(
-      Vertx vertx, MongoDatabase db, Options options, RecentEvents recentEvents) {
+      Vertx vertx,
+      MongoDatabase db,
+      Options options,
+      RecentEvents recentEvents,
+      DefinitionParser.PatternCheck patterns) {
     StepTypes types = StepTypes.load(vertx, Orchestrator.class.getClassLoader());
-    Orchestrator o = new Orchestrator(vertx, db, options, types);
+    Orchestrator o = new Orchestrator(vertx, db, options, types, patterns);
     return o.instances
         .ensureIndexes()
         .compose(v -> o.definitionStore.ensureIndexes())

@@ -17,6 +17,7 @@ import io.sluice.orchestrator.api.Http;
 import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.orchestrator.store.Rx;
 import io.sluice.router.TriggerIndex;
+import io.sluice.router.pattern.EventPattern;
 import io.sluice.router.routing.EventArchive;
 import io.sluice.router.routing.ReplayRoutes;
 import io.sluice.router.routing.Routing;
@@ -111,7 +112,8 @@ public final class Sluice {
         await(
             Ingestion.start(
                 vertx, db, IngestionOptions.from(config, clock, new TimeOrderedIds(clock))));
-    orchestrator = await(Orchestrator.start(vertx, db, options, recentEvents(ingestion)));
+    orchestrator =
+        await(Orchestrator.start(vertx, db, options, recentEvents(ingestion), EventPattern::check));
     routing =
         await(
             new Routing(

@@ -49,9 +49,27 @@ public final class DefinitionParser {
    * @param knownStepType whether a step type can be run (built-ins and plugged-in types)
    */
   public DefinitionParser(CelExpressions env, Predicate<String> knownStepType) {
+    this(env, knownStepType, (pattern, pointer) -> List.of());
+  }
+
+  /**
+   * @param patternCheck the problems of an event trigger's {@code match} pattern (the pattern
+   *     language belongs to the router, which this module cannot depend on)
+   */
+  public DefinitionParser(
+      CelExpressions env, Predicate<String> knownStepType, PatternCheck patternCheck) {
     this.env = Objects.requireNonNull(env, "env");
     this.knownStepType = Objects.requireNonNull(knownStepType, "knownStepType");
+    this.patternCheck = Objects.requireNonNull(patternCheck, "patternCheck");
   }
+
+  /** Checks an EventBridge-style pattern; returns every problem, with pointers under pointer. */
+  @FunctionalInterface
+  public interface PatternCheck {
+    List<Problem> check(Object pattern, String pointer);
+  }
+
+  private final PatternCheck patternCheck;
 
   /**
    * Parses JSON text, or YAML when {@code yaml} is true, then validates and compiles it like {@link
@@ -104,7 +122,17 @@ public final class DefinitionParser {
     Duration timeout = TimeValues.positive(root.get("timeout"), c);
     Template output = c.template(root.get("output"));
 
-    List<Problem> problems = merge(structural, c.problems());
+    List<Problem> patterns = new java.util.ArrayList<>();
+    if (normalized.get("triggers") instanceof List<?> list) {
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i) instanceof Map<?, ?> t
+            && t.get("event") instanceof Map<?, ?> e
+            && e.get("match") != null) {
+          patterns.addAll(patternCheck.check(e.get("match"), "/triggers/" + i + "/event/match"));
+        }
+      }
+    }
+    List<Problem> problems = merge(merge(structural, c.problems()), patterns);
     if (!problems.isEmpty()) {
       throw new ProblemException(ProblemException.Kind.UNPROCESSABLE, INVALID, problems);
     }

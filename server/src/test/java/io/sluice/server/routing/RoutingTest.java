@@ -287,4 +287,22 @@ class RoutingTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> instances("once").size() == 1);
   }
+
+  @Test
+  void aBadTriggerPatternIsRefusedAtSaveAndNothingIsStored() {
+    var r =
+        client.put(
+            "/v1/workflows/bad-pattern",
+            """
+            {"id":"bad-pattern","triggers":[{"event":{"type":"x.y",
+               "match":{"data":{"total":[{"numeric":[">"]}],"kind":[{"sorta":"x"}]}}}}],
+             "steps":[{"id":"a","type":"transform"}]}
+            """);
+
+    assertThat(r.status()).as(r.text()).isEqualTo(422);
+    assertThat(r.text())
+        .contains("/triggers/0/event/match/data/total")
+        .contains("/triggers/0/event/match/data/kind");
+    assertThat(client.get("/v1/workflows/bad-pattern").status()).isEqualTo(404);
+  }
 }
