@@ -1,7 +1,5 @@
 package io.sluice.orchestrator.store;
 
-import com.mongodb.ErrorCategory;
-import com.mongodb.MongoWriteException;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
@@ -24,8 +22,11 @@ import org.bson.conversions.Bson;
 public final class MongoInstanceStore implements InstanceStore {
   private final MongoCollection<Document> instances;
 
+  private final InsertBatcher inserts;
+
   public MongoInstanceStore(MongoDatabase db) {
     this.instances = db.getCollection("instances");
+    this.inserts = new InsertBatcher(instances);
   }
 
   /** Creates the indexes this store's queries need; idempotent. */
@@ -50,20 +51,18 @@ public final class MongoInstanceStore implements InstanceStore {
     doc.put("rev", 1L);
     doc.put("history", InstanceDocuments.eventTexts(events));
     doc.put("emitted", InstanceDocuments.eventTexts(emitted));
-    return Rx.first(instances.insertOne(doc))
-        .map(r -> state.withRev(1L))
-        .recover(
-            e -> {
-              if (e instanceof MongoWriteException w
-                  && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
-                return idByKey(state.workflowId(), state.key())
-                    .compose(
-                        existing ->
-                            Future.failedFuture(
-                                new KeyConflictException(
-                                    state.workflowId(), state.key(), existing)));
+    return inserts
+        .insert(doc)
+        .compose(
+            outcome -> {
+              if (outcome == InsertBatcher.Outcome.INSERTED) {
+                return Future.succeededFuture(state.withRev(1L));
               }
-              return Future.failedFuture(e);
+              return idByKey(state.workflowId(), state.key())
+                  .compose(
+                      existing ->
+                          Future.failedFuture(
+                              new KeyConflictException(state.workflowId(), state.key(), existing)));
             });
   }
 
