@@ -2,7 +2,9 @@ package io.sluice.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * {@code java -jar sluice-bench.jar load ...} runs the {@link LoadGenerator}; {@code jmh ...} runs
@@ -38,15 +40,38 @@ public final class Bench {
     }
   }
 
-  /** The JMH defaults unless the caller gave any option; a bare pattern keeps the defaults. */
+  /** JMH options that take no value (every other option is followed by its value). */
+  private static final Set<String> JMH_FLAGS = Set.of("-l", "-lp", "-lrf", "-lprof", "-h");
+
+  /**
+   * The given JMH arguments, plus each default option the caller did not give, plus {@code
+   * DeciderBenchmark} when no benchmark pattern is given (the jar holds other modules' benchmarks).
+   */
   static String[] jmhArgs(String[] given) {
-    boolean options = Arrays.stream(given).anyMatch(a -> a.startsWith("-"));
+    Set<String> options = new HashSet<>();
+    boolean pattern = false;
+    boolean listing = false;
+    for (int i = 0; i < given.length; i++) {
+      String a = given[i];
+      if (!a.startsWith("-")) {
+        pattern = true;
+      } else {
+        options.add(a);
+        listing |= JMH_FLAGS.contains(a);
+        if (!JMH_FLAGS.contains(a)) {
+          i++; // its value
+        }
+      }
+    }
     List<String> out = new ArrayList<>();
-    if (!options) {
-      out.addAll(JMH_DEFAULTS);
+    for (int i = 0; i < JMH_DEFAULTS.size(); i += 2) {
+      if (!options.contains(JMH_DEFAULTS.get(i))) {
+        out.add(JMH_DEFAULTS.get(i));
+        out.add(JMH_DEFAULTS.get(i + 1));
+      }
     }
     out.addAll(Arrays.asList(given));
-    if (given.length == 0) {
+    if (!pattern && !listing) {
       out.add(DeciderBenchmark.class.getSimpleName());
     }
     return out.toArray(String[]::new);
@@ -57,7 +82,8 @@ public final class Bench {
         "\n",
         "usage: java -jar sluice-bench.jar load [options]   (load --help for the options)",
         "       java -jar sluice-bench.jar jmh [JMH options] [benchmark regex]",
-        "         without options: " + String.join(" ", JMH_DEFAULTS) + " DeciderBenchmark",
+        "         defaults: " + String.join(" ", JMH_DEFAULTS) + " DeciderBenchmark (each default",
+        "         applies unless given; the pattern unless one is given)",
         "         (-h lists JMH's options, -l the benchmarks)");
   }
 }

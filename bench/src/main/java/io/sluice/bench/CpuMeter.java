@@ -16,8 +16,17 @@ import java.util.Map;
  * steadier than the rate, which also depends on what else runs.
  */
 final class CpuMeter {
-  /** CPU time per thread group in nanoseconds, and the process total. */
-  record Sample(long process, Map<String, Long> groups, double loadAverage, long writtenBytes) {}
+  /**
+   * CPU time per thread group and of the process in nanoseconds; JIT compile and GC collection time
+   * in milliseconds (their threads are not Java threads).
+   */
+  record Sample(
+      long process,
+      Map<String, Long> groups,
+      double loadAverage,
+      long writtenBytes,
+      long compileMillis,
+      long gcMillis) {}
 
   static final String GENERATOR = "load generator (its event loop)";
 
@@ -31,7 +40,6 @@ final class CpuMeter {
   }
 
   Sample sample() {
-    Map<Long, Long> byId = new HashMap<>();
     Map<String, Long> groups = new HashMap<>();
     for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
       if (info == null) {
@@ -41,14 +49,24 @@ final class CpuMeter {
       if (cpu < 0) {
         continue;
       }
-      byId.put(info.getThreadId(), cpu);
       String group =
           info.getThreadId() == generatorThread
               ? GENERATOR
               : info.getThreadName().replaceAll("\\d+", "#");
       groups.merge(group, cpu, Long::sum);
     }
-    return new Sample(os.getProcessCpuTime(), groups, os.getSystemLoadAverage(), writtenBytes());
+    long gc = 0;
+    for (var bean : ManagementFactory.getGarbageCollectorMXBeans()) {
+      gc += Math.max(0, bean.getCollectionTime());
+    }
+    var jit = ManagementFactory.getCompilationMXBean();
+    return new Sample(
+        os.getProcessCpuTime(),
+        groups,
+        os.getSystemLoadAverage(),
+        writtenBytes(),
+        jit == null ? -1 : jit.getTotalCompilationTime(),
+        gc);
   }
 
   /**

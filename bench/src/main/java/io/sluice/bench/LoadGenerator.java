@@ -296,6 +296,11 @@ public final class LoadGenerator {
               + " instance%n",
           (after.writtenBytes() - before.writtenBytes()) / 1024.0 / r.count());
     }
+    System.out.printf(
+        "  not in Java threads below: JIT compiling %.1f s (compiler threads), GC %.1f s"
+            + " (collection time, wall)%n",
+        (after.compileMillis() - before.compileMillis()) / 1e3,
+        (after.gcMillis() - before.gcMillis()) / 1e3);
     CpuMeter.delta(before, after).entrySet().stream()
         .limit(12)
         .forEach(
