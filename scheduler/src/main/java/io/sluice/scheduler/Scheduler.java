@@ -117,6 +117,23 @@ public final class Scheduler {
     this.maxCatchUp = maxCatchUp;
   }
 
+  /**
+   * Publishes the scheduler's counters: {@code sluice.schedules.fired} (fires sent) and {@code
+   * sluice.schedules.missed.skipped} (slots missed during downtime and skipped: outside the {@code
+   * catchUpWindow} or past the catch-up bound).
+   */
+  public Scheduler bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "sluice.schedules.fired", fired, AtomicLong::get)
+        .description("schedule fires sent as schedule.fired events")
+        .register(registry);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "sluice.schedules.missed.skipped", skippedMissed, AtomicLong::get)
+        .description("slots missed while Sluice was down that were not caught up")
+        .register(registry);
+    return this;
+  }
+
   /** Starts Quartz, loads the schedules of the active definitions and their state, catches up. */
   public Future<Scheduler> start() {
     context = vertx.getOrCreateContext();

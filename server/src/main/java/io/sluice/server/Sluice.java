@@ -5,6 +5,12 @@ import com.mongodb.MongoClientSettings;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.event.CloudEvent;
@@ -67,6 +73,9 @@ public final class Sluice {
   private Scheduler scheduler;
   private MongoDatabase db;
   private HttpServer http;
+  private JvmGcMetrics gcMetrics;
+  private final PrometheusMeterRegistry metrics =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   private Sluice(SluiceConfig config) {
     this.config = config;
@@ -98,6 +107,11 @@ public final class Sluice {
                 .build());
     db = client.getDatabase(config.get(Setting.MONGO_DATABASE));
     vertx = Vertx.vertx(vertxOptions());
+    new JvmMemoryMetrics().bindTo(metrics);
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(metrics);
+    new JvmThreadMetrics().bindTo(metrics);
+    new ProcessorMetrics().bindTo(metrics);
     Clock clock = Clock.systemUTC();
     Orchestrator.Options options =
         new Orchestrator.Options(
@@ -140,6 +154,7 @@ public final class Sluice {
                     db.getCollection(Scheduler.COLLECTION),
                     clock,
                     config.get(Setting.SCHEDULER_MAX_CATCH_UP))
+                .bindMetrics(metrics)
                 .start());
     Router router = Router.router(vertx);
     router
@@ -160,6 +175,13 @@ public final class Sluice {
                                 503,
                                 Map.of(
                                     "status", "DOWN", "store", String.valueOf(e.getMessage())))));
+    router
+        .get("/metrics")
+        .handler(
+            ctx ->
+                ctx.response()
+                    .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+                    .end(metrics.scrape()));
     orchestrator.mount(router);
     ingestion.mount(router);
     new RuleRoutes(routing.index()).mount(router);
@@ -276,6 +298,11 @@ public final class Sluice {
     return ingestion;
   }
 
+  /** The node's metrics, as {@code GET /metrics} serves them (Prometheus text format). */
+  public PrometheusMeterRegistry metrics() {
+    return metrics;
+  }
+
   public Scheduler scheduler() {
     return scheduler;
   }
@@ -317,6 +344,10 @@ public final class Sluice {
       if (embedded != null) {
         embedded.close();
         embedded = null;
+      }
+      if (gcMetrics != null) {
+        gcMetrics.close();
+        gcMetrics = null;
       }
     }
   }

@@ -144,7 +144,11 @@ class ScheduleRestartTest {
     restart();
     Instant restarted = Instant.now();
 
-    assertThat(sluice.scheduler().skippedMissed()).isBetween(22L, 28L);
+    long skipped = sluice.scheduler().skippedMissed();
+    assertThat(skipped).isBetween(22L, 28L);
+    assertThat(send("GET", "/metrics", null))
+        .as("the skipped slots are a metric too")
+        .contains("sluice_schedules_missed_skipped_total " + (double) skipped);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
