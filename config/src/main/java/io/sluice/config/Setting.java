@@ -131,6 +131,12 @@ public record Setting<T>(
           ValueType.intBetween(1, 1000),
           "10",
           "workflow hops after which an event starts no more workflows (stops runaway loops)");
+  public static final Setting<Duration> CLUSTER_CHANGE_POLL =
+      define(
+          "cluster.changePoll",
+          ValueType.DURATION,
+          "PT1S",
+          "how often a node looks for definitions saved and schedules paused on other nodes");
   public static final Setting<Integer> SCHEDULER_MAX_CATCH_UP =
       define(
           "scheduler.maxCatchUp",

@@ -7,6 +7,7 @@ import io.sluice.definition.DefinitionParser;
 import io.sluice.orchestrator.api.InstanceRoutes;
 import io.sluice.orchestrator.api.LifecycleStream;
 import io.sluice.orchestrator.api.WorkflowRoutes;
+import io.sluice.orchestrator.engine.ChangeFeed;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.EngineVerticle;
@@ -39,7 +40,11 @@ public final class Orchestrator {
       Duration checkpointInterval,
       int cacheSize,
       Duration waitMax,
-      Duration lookBack) {}
+      Duration lookBack,
+      Duration changePoll) {}
+
+  /** Definitions are reconciled with the store every this many change-feed polls. */
+  private static final int RECONCILE_EVERY = 60;
 
   private final Vertx vertx;
   private final Options options;
@@ -66,7 +71,17 @@ public final class Orchestrator {
     this.checkpoints = new RelayCheckpoints(db);
     this.subscriptions = new MongoSubscriptions(db);
     this.definitionStore = definitionStore;
+    this.changes =
+        new ChangeFeed(
+            vertx,
+            db.getCollection(ChangeFeed.COLLECTION),
+            options.node(),
+            options.clock(),
+            options.ids(),
+            options.changePoll());
   }
+
+  private final ChangeFeed changes;
 
   private final RelayCheckpoints checkpoints;
   private final MongoSubscriptions subscriptions;
@@ -97,6 +112,8 @@ public final class Orchestrator {
         .ensureIndexes()
         .compose(v -> o.definitionStore.ensureIndexes())
         .compose(v -> o.subscriptions.loadTypes())
+        .compose(v -> o.definitions.replicate(o.changes, RECONCILE_EVERY))
+        .compose(v -> o.changes.start())
         .compose(
             v -> {
               EngineVerticle verticle =
@@ -142,7 +159,17 @@ public final class Orchestrator {
   }
 
   public Future<Void> stop() {
-    return deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment);
+    return changes
+        .stop()
+        .compose(v -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));
+  }
+
+  /**
+   * The change feed between the nodes on this store: definitions use it; other components may add
+   * topics (before their own start).
+   */
+  public ChangeFeed changes() {
+    return changes;
   }
 
   public Engine engine() {

@@ -121,7 +121,8 @@ public final class Sluice {
             config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL),
             config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
             config.get(Setting.HTTP_WAIT_MAX),
-            config.get(Setting.ROUTER_LOOK_BACK));
+            config.get(Setting.ROUTER_LOOK_BACK),
+            config.get(Setting.CLUSTER_CHANGE_POLL));
     ingestion =
         await(
             Ingestion.start(
@@ -264,6 +265,14 @@ public final class Sluice {
   /** The port HTTP listens on (useful with {@code http.port=0}). */
   public int port() {
     return http.actualPort();
+  }
+
+  /**
+   * The connection string of the store this node uses: the embedded server's (another node can join
+   * it, as tests do) or the configured {@code mongo.uri}.
+   */
+  public String storeUri() {
+    return embedded != null ? embedded.connectionString() : config.get(Setting.MONGO_URI);
   }
 
   /** One line for the log: where it listens and where it keeps data. */

@@ -32,6 +32,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * runs off the event loop.
  */
 public final class Definitions {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Definitions.class);
+
   /** Event-bus address where the id of a workflow is published after each save or delete. */
   public static final String CHANGED = "sluice.definitions.changed";
 
@@ -158,10 +160,14 @@ public final class Definitions {
                                     compiled.put(
                                         key(def.id(), version), Future.succeededFuture(numbered));
                                     latest.remove(def.id());
-                                    listeners.forEach(l -> l.saved(numbered));
+                                    announce(
+                                        def.id(),
+                                        new Seen(version, false),
+                                        () -> listeners.forEach(l -> l.saved(numbered)));
                                     vertx.eventBus().publish(CHANGED, def.id());
                                     return new Saved(numbered, true);
-                                  });
+                                  })
+                              .compose(saved -> tellOtherNodes(def.id()).map(saved));
                         }))
         .recover(
             e -> {
@@ -237,10 +243,128 @@ public final class Definitions {
             ar -> {
               latest.remove(id);
               if (ar.succeeded() && ar.result()) {
-                listeners.forEach(l -> l.deleted(id));
+                Seen before = announced.get(id);
+                announce(
+                    id,
+                    new Seen(before == null ? 0 : before.version(), true),
+                    () -> listeners.forEach(l -> l.deleted(id)));
               }
               vertx.eventBus().publish(CHANGED, id);
+            })
+        .compose(deleted -> deleted ? tellOtherNodes(id).map(true) : Future.succeededFuture(false));
+  }
+
+  // ---- other nodes -------------------------------------------------------------------------
+
+  /**
+   * A version told to the listeners: versions only grow, and a delete of version N comes after its
+   * save.
+   */
+  private record Seen(int version, boolean deleted) {
+    boolean newerThan(Seen other) {
+      return other == null
+          || version > other.version
+          || (version == other.version && deleted && !other.deleted);
+    }
+  }
+
+  /** What the listeners were last told per workflow id. */
+  private final Map<String, Seen> announced = new ConcurrentHashMap<>();
+
+  private ChangeFeed feed;
+
+  /**
+   * Keeps this node's listeners current with saves and deletes made on other nodes: each one is
+   * seen through the change feed within its poll interval, and every {@code reconcileEvery} polls
+   * the heads are compared with what the listeners were told (a node that crashed between storing a
+   * version and recording the change is caught up so). Call before the listeners load.
+   */
+  public Future<Void> replicate(ChangeFeed feed, int reconcileEvery) {
+    this.feed = feed;
+    feed.on(TOPIC, this::changedElsewhere);
+    feed.every(reconcileEvery, this::reconcile);
+    return store
+        .heads()
+        .map(
+            heads -> {
+              heads.forEach(h -> announced.putIfAbsent(h.id(), new Seen(h.latest(), h.deleted())));
+              return null;
             });
+  }
+
+  /** The change-feed topic of definitions; the ref is the workflow id. */
+  public static final String TOPIC = "definitions";
+
+  private Future<Void> tellOtherNodes(String id) {
+    if (feed == null) {
+      return Future.succeededFuture();
+    }
+    return feed.publish(TOPIC, id)
+        .recover(
+            e -> {
+              log.warn(
+                  "recording the change of workflow {} for other nodes failed ({}); they see it"
+                      + " at their next reconcile",
+                  id,
+                  e.toString());
+              return Future.succeededFuture();
+            });
+  }
+
+  /** Another node saved or deleted the workflow: tell the listeners what the store now holds. */
+  void changedElsewhere(String id) {
+    latest.remove(id);
+    store
+        .head(id)
+        .compose(
+            head -> {
+              if (head == null) {
+                return Future.succeededFuture();
+              }
+              if (head.deleted()) {
+                announce(
+                    id, new Seen(head.latest(), true), () -> listeners.forEach(l -> l.deleted(id)));
+                return Future.succeededFuture();
+              }
+              return get(id, head.latest())
+                  .map(
+                      def -> {
+                        announce(
+                            id,
+                            new Seen(head.latest(), false),
+                            () -> listeners.forEach(l -> l.saved(def)));
+                        return null;
+                      });
+            })
+        .onFailure(e -> log.warn("loading workflow {} changed on another node failed", id, e));
+  }
+
+  private void reconcile() {
+    store
+        .heads()
+        .onSuccess(
+            heads ->
+                heads.forEach(
+                    h -> {
+                      if (new Seen(h.latest(), h.deleted()).newerThan(announced.get(h.id()))) {
+                        changedElsewhere(h.id());
+                      }
+                    }))
+        .onFailure(e -> log.warn("reconciling definitions failed: {}", e.toString()));
+  }
+
+  /** Tells the listeners when {@code seen} is newer than what they were told, once. */
+  private void announce(String id, Seen seen, Runnable tell) {
+    boolean[] newer = {false};
+    announced.compute(
+        id,
+        (k, before) -> {
+          newer[0] = seen.newerThan(before);
+          return newer[0] ? seen : before;
+        });
+    if (newer[0]) {
+      tell.run();
+    }
   }
 
   public DefinitionStore store() {

@@ -14,10 +14,15 @@ import java.util.Map;
 public final class Client {
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final NodeExtension node;
+  private final java.util.function.Supplier<String> base;
 
   public Client(NodeExtension node) {
-    this.node = node;
+    this.base = () -> node.url("");
+  }
+
+  /** A client of a node started by hand (e.g. {@link NodeExtension#startPeer}). */
+  public Client(io.sluice.server.Sluice node) {
+    this.base = () -> "http://127.0.0.1:" + node.port();
   }
 
   /** A response: status, content type and the parsed JSON body (null when empty or not JSON). */
@@ -55,7 +60,7 @@ public final class Client {
   }
 
   private URI uri(String path) {
-    return URI.create(node.url(path));
+    return URI.create(base.get() + path);
   }
 
   private Response send(HttpRequest.Builder request) {
