@@ -20,6 +20,9 @@ final class InstanceViews {
     out.put("workflowId", s.workflowId());
     out.put("version", s.version());
     out.put("key", s.key());
+    if (s.supersededBy() != null) {
+      out.put("supersededBy", s.supersededBy());
+    }
     out.put("status", s.status().name());
     out.put("startedAt", text(s.startedAt()));
     out.put("updatedAt", text(s.updatedAt()));

@@ -147,37 +147,46 @@ public final class WorkflowRoutes {
         .onFailure(ctx::fail);
   }
 
+  private static final java.util.Set<Object> ON_CONFLICT =
+      java.util.Set.of("useExisting", "fail", "terminateExisting");
+
   private void start(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     Map<String, Object> body = Http.objectBody(ctx);
     Duration wait = Http.duration(ctx, "wait", waitMax);
     Object version = body.get("version");
-    Future<WorkflowDefinition> def;
-    if (version == null) {
-      def = definitions.latest(id);
-    } else if (version instanceof Long v) {
-      def = definitions.get(id, v.intValue());
-    } else {
-      throw ProblemException.of(
-          ProblemException.Kind.UNPROCESSABLE,
-          "bad start request",
-          Problem.at("/version", "expected an integer version, but got " + version));
-    }
     Object key = body.get("key");
+    Object onConflict = body.get("onConflict");
+    List<Problem> problems = new ArrayList<>();
+    if (version != null && !(version instanceof Long)) {
+      problems.add(Problem.at("/version", "expected an integer version, but got " + version));
+    }
     if (key != null && !(key instanceof String)) {
-      throw ProblemException.of(
-          ProblemException.Kind.UNPROCESSABLE,
-          "bad start request",
+      problems.add(
           Problem.at(
               "/key", "expected a string key, but got " + io.sluice.core.json.Json.typeName(key)));
     }
+    if (onConflict != null && !ON_CONFLICT.contains(onConflict)) {
+      problems.add(
+          Problem.at(
+              "/onConflict",
+              "expected one of useExisting, fail, terminateExisting, but got "
+                  + io.sluice.core.json.Json.write(onConflict)));
+    }
+    if (!problems.isEmpty()) {
+      throw new ProblemException(
+          ProblemException.Kind.UNPROCESSABLE, "bad start request", problems);
+    }
+    Future<WorkflowDefinition> def =
+        version == null ? definitions.latest(id) : definitions.get(id, ((Long) version).intValue());
+    Engine.OnConflict policy = Engine.OnConflict.of((String) onConflict);
     Object input = body.containsKey("input") ? body.get("input") : new LinkedHashMap<>();
     def.compose(
             d -> {
               inputSchemas.check(d, input);
               String instanceId = ids.next();
               String k = key == null ? instanceId : (String) key;
-              return engine.start(d, new Input.Start(instanceId, k, input, null));
+              return engine.start(d, new Input.Start(instanceId, k, input, null), policy);
             })
         .compose(
             started -> {
@@ -186,12 +195,15 @@ public final class WorkflowRoutes {
               }
               return engine
                   .awaitEnd(started.state().id(), wait)
-                  .map(s -> new Engine.Started(s, started.existing()));
+                  .map(s -> new Engine.Started(s, started.existing(), started.superseded()));
             })
         .onSuccess(
             started -> {
               Map<String, Object> out = InstanceViews.full(started.state());
               out.put("existing", started.existing());
+              if (started.superseded() != null) {
+                out.put("superseded", started.superseded());
+              }
               Http.json(ctx, started.existing() ? 200 : 201, out);
             })
         .onFailure(ctx::fail);

@@ -58,6 +58,8 @@ public final class Decider {
       run.timerFired(t.timerId());
     } else if (input instanceof Cancel c) {
       rejection = run.cancel(c.reason());
+    } else if (input instanceof Input.Supersede s) {
+      rejection = run.supersede(s.byInstanceId());
     } else if (input instanceof Retry) {
       rejection = run.retry();
     }

@@ -20,6 +20,12 @@ public sealed interface Input {
   /** Stop the instance and its running steps. */
   record Cancel(String reason) implements Input {}
 
+  /**
+   * A start with the same key takes the key over ({@code onConflict: terminateExisting}): cancel
+   * the instance if it is live, and release its key.
+   */
+  record Supersede(String byInstanceId) implements Input {}
+
   /** Resume a failed or timed-out instance from its failed steps. */
   record Retry() implements Input {}
 

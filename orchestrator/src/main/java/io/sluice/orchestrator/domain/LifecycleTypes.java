@@ -13,6 +13,12 @@ public final class LifecycleTypes {
   /** Not in SPEC §5: a failed instance was resumed by {@code POST /retry}. */
   public static final String WORKFLOW_RETRIED = "workflow.retried";
 
+  /**
+   * Not in SPEC §5: a start with the same key and {@code onConflict: terminateExisting} took the
+   * instance's key (after cancelling it when it was live).
+   */
+  public static final String WORKFLOW_SUPERSEDED = "workflow.superseded";
+
   public static final String STEP_STARTED = "step.started";
   public static final String STEP_COMPLETED = "step.completed";
   public static final String STEP_FAILED = "step.failed";
@@ -33,6 +39,7 @@ public final class LifecycleTypes {
           WORKFLOW_CANCELLED,
           WORKFLOW_TIMED_OUT,
           WORKFLOW_RETRIED,
+          WORKFLOW_SUPERSEDED,
           STEP_STARTED,
           STEP_COMPLETED,
           STEP_FAILED,

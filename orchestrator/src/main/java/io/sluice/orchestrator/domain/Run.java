@@ -37,6 +37,7 @@ final class Run {
   private final LinkedHashMap<String, StepState> steps;
   private final List<Timer> timers;
   private final long rev;
+  private String supersededBy;
   private InstanceStatus status;
   private InstanceStatus endingAs;
   private Object output;
@@ -56,6 +57,7 @@ final class Run {
     this.defs = def.stepsById();
     this.id = state.id();
     this.key = state.key();
+    this.supersededBy = state.supersededBy();
     this.input = state.input();
     this.event = state.event();
     this.startedAt = state.startedAt();
@@ -84,6 +86,7 @@ final class Run {
             def.id(),
             def.version(),
             start.key(),
+            null,
             InstanceStatus.RUNNING,
             null,
             start.input(),
@@ -116,6 +119,7 @@ final class Run {
             def.id(),
             def.version(),
             key,
+            supersededBy,
             status,
             endingAs,
             input,
@@ -262,6 +266,35 @@ final class Run {
     cancelActive(true);
     error = new StepError("cancelled", reason == null ? "cancelled" : reason, false, null);
     finish(InstanceStatus.CANCELLED);
+    return null;
+  }
+
+  /**
+   * A start with the same key and {@code onConflict: terminateExisting} takes the key over: a live
+   * instance is cancelled; either way the instance gives up its key (stored apart from the live
+   * keys) and says so with {@code workflow.superseded}.
+   */
+  String supersede(String byInstanceId) {
+    if (supersededBy != null) {
+      return "the instance was already superseded by " + supersededBy;
+    }
+    if (!status.isTerminal()) {
+      cancelActive(true);
+      error =
+          new StepError(
+              "cancelled",
+              "superseded by instance "
+                  + byInstanceId
+                  + " (a start with the same key, onConflict: terminateExisting)",
+              false,
+              null);
+      finish(InstanceStatus.CANCELLED);
+    }
+    supersededBy = byInstanceId;
+    Map<String, Object> data = data(null);
+    data.put("key", key);
+    data.put("supersededBy", byInstanceId);
+    emit(LifecycleTypes.WORKFLOW_SUPERSEDED, data);
     return null;
   }
 

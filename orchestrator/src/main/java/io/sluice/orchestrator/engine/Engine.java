@@ -40,7 +40,40 @@ public final class Engine {
   private static final int MAX_SAVE_TRIES = 8;
 
   /** The result of a start: the instance, and whether it existed already under the same key. */
-  public record Started(InstanceState state, boolean existing) {}
+  /**
+   * The outcome of a start: the instance, whether it existed already (nothing was started), and the
+   * instance whose key it took over ({@code onConflict: terminateExisting}), if any.
+   */
+  public record Started(InstanceState state, boolean existing, String superseded) {
+    public Started(InstanceState state, boolean existing) {
+      this(state, existing, null);
+    }
+  }
+
+  /** What a start does when its key is held by another instance (SPEC §2 {@code onConflict}). */
+  public enum OnConflict {
+    /** Answer the holder, start nothing (default). */
+    USE_EXISTING,
+    /** Fail with a CONFLICT problem when the holder is live; answer it when it has ended. */
+    FAIL,
+    /** Take the key over: cancel the holder when it is live, then start. */
+    TERMINATE_EXISTING;
+
+    /** {@code useExisting}, {@code fail}, {@code terminateExisting}; null = the default. */
+    public static OnConflict of(String name) {
+      if (name == null || name.equals("useExisting")) {
+        return USE_EXISTING;
+      }
+      return switch (name) {
+        case "fail" -> FAIL;
+        case "terminateExisting" -> TERMINATE_EXISTING;
+        default -> throw new IllegalArgumentException("unknown onConflict " + name);
+      };
+    }
+  }
+
+  /** How often a terminateExisting start takes a key over before it gives up (others race). */
+  private static final int MAX_TAKEOVERS = 3;
 
   private final Vertx vertx;
   private final Context context;
@@ -102,6 +135,108 @@ public final class Engine {
    * instance with {@code existing = true} and starts nothing (SPEC §2 {@code useExisting}).
    */
   public Future<Started> start(WorkflowDefinition def, Input.Start start) {
+    return start(def, start, OnConflict.USE_EXISTING);
+  }
+
+  /**
+   * Starts an instance of the definition; when another instance holds the key, does what {@code
+   * onConflict} says. A start by the very event that started the holder (a duplicate or a replay)
+   * always answers the holder and starts nothing, whatever the policy.
+   */
+  public Future<Started> start(WorkflowDefinition def, Input.Start start, OnConflict onConflict) {
+    return create(def, start)
+        .compose(
+            started ->
+                started.existing()
+                    ? onConflict(def, start, onConflict, started.state(), 0)
+                    : Future.succeededFuture(started));
+  }
+
+  private Future<Started> onConflict(
+      WorkflowDefinition def,
+      Input.Start start,
+      OnConflict policy,
+      InstanceState holder,
+      int takeovers) {
+    boolean live = !holder.status().isTerminal();
+    if (policy == OnConflict.USE_EXISTING || sameEvent(holder, start)) {
+      return Future.succeededFuture(new Started(holder, true));
+    }
+    if (policy == OnConflict.FAIL) {
+      if (!live) {
+        return Future.succeededFuture(new Started(holder, true));
+      }
+      return Future.failedFuture(
+          ProblemException.of(
+              ProblemException.Kind.CONFLICT,
+              "workflow '"
+                  + def.id()
+                  + "' already has a running instance "
+                  + holder.id()
+                  + " with key '"
+                  + holder.key()
+                  + "' (onConflict: fail)"));
+    }
+    if (takeovers >= MAX_TAKEOVERS) {
+      return Future.failedFuture(
+          ProblemException.of(
+              ProblemException.Kind.CONFLICT,
+              "the key '"
+                  + holder.key()
+                  + "' of workflow '"
+                  + def.id()
+                  + "' was taken by other starts "
+                  + takeovers
+                  + " times in a row (onConflict: terminateExisting)"));
+    }
+    if (start.event() == null || takeovers > 0) {
+      return takeOver(def, start, policy, holder, takeovers);
+    }
+    // an event that started an instance which was superseded since (a replay of an older event)
+    // takes nothing over: it answers the instance it started
+    String startedBy = start.event().source() + "/" + start.event().id();
+    return store
+        .idByKey(def.id(), InstanceStore.releasedKey(holder.key(), startedBy))
+        .compose(
+            earlier ->
+                earlier != null
+                    ? get(earlier).map(s -> new Started(s, true))
+                    : takeOver(def, start, policy, holder, takeovers));
+  }
+
+  private Future<Started> takeOver(
+      WorkflowDefinition def,
+      Input.Start start,
+      OnConflict policy,
+      InstanceState holder,
+      int takeovers) {
+    return submit(holder.id(), new Input.Supersede(start.instanceId()))
+        .compose(
+            decision ->
+                create(def, start)
+                    .compose(
+                        started ->
+                            started.existing()
+                                ? onConflict(def, start, policy, started.state(), takeovers + 1)
+                                : Future.succeededFuture(
+                                    new Started(started.state(), false, holder.id()))));
+  }
+
+  /** Whether the holder was started by this start's event (same source and id). */
+  private static boolean sameEvent(InstanceState holder, Input.Start start) {
+    if (start.event() == null || holder.event() == null) {
+      return false;
+    }
+    return start.event().id().equals(holder.event().get("id"))
+        && start.event().source().equals(holder.event().get("source"));
+  }
+
+  /** Creates the instance, or answers the one holding its key ({@code existing}). */
+  private Future<Started> create(WorkflowDefinition def, Input.Start start) {
+    return create(def, start, false);
+  }
+
+  private Future<Started> create(WorkflowDefinition def, Input.Start start, boolean released) {
     return onContext(
         () -> {
           Decision decision = decider.start(def, start, now());
@@ -118,6 +253,10 @@ public final class Engine {
                       return Future.succeededFuture(new Started(ar.result(), false));
                     }
                     if (ar.cause() instanceof KeyConflictException conflict) {
+                      if (conflict.existingId() == null && !released) {
+                        // the holder gave its key up in between (it was superseded): once more
+                        return create(def, start, true);
+                      }
                       return get(conflict.existingId())
                           .map(existing -> new Started(existing, true));
                     }

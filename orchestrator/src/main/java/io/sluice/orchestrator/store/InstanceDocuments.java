@@ -24,12 +24,26 @@ import org.bson.Document;
 final class InstanceDocuments {
   private InstanceDocuments() {}
 
+  /** The identity of the event that started the instance ({@code source/id}), or its id. */
+  static String startedBy(InstanceState s) {
+    return s.event() == null ? s.id() : s.event().get("source") + "/" + s.event().get("id");
+  }
+
+  /** The user's key of a stored key (a released key has a suffix, see InstanceStore). */
+  static String liveKey(String stored) {
+    int at = stored == null ? -1 : stored.indexOf(InstanceStore.RELEASED);
+    return at < 0 ? stored : stored.substring(0, at);
+  }
+
   /** The fields a save replaces (everything but _id, history and emitted). */
   static Document stateFields(InstanceState s) {
     Document d = new Document();
     d.put("workflowId", s.workflowId());
     d.put("version", s.version());
-    d.put("key", s.key());
+    d.put(
+        "key",
+        s.supersededBy() == null ? s.key() : InstanceStore.releasedKey(s.key(), startedBy(s)));
+    d.put("supersededBy", s.supersededBy());
     d.put("status", s.status().name());
     d.put("endingAs", s.endingAs() == null ? null : s.endingAs().name());
     d.put("input", text(s.input()));
@@ -106,7 +120,8 @@ final class InstanceDocuments {
         d.getString("_id"),
         d.getString("workflowId"),
         d.getInteger("version", 0),
-        d.getString("key"),
+        liveKey(d.getString("key")),
+        d.getString("supersededBy"),
         InstanceStatus.valueOf(d.getString("status")),
         endingAs == null ? null : InstanceStatus.valueOf(endingAs),
         parse(d.getString("input")),

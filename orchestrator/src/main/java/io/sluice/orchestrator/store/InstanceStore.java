@@ -37,6 +37,22 @@ public interface InstanceStore {
   /** The id of the instance with this (workflowId, key), or null. */
   Future<String> idByKey(String workflowId, String key);
 
+  /**
+   * The stored key of an instance that gave its key up (it was superseded): apart from the live
+   * keys in the unique (workflowId, key) index, and unique by what started it, so {@code
+   * idByKey(workflowId, releasedKey(key, startedBy))} finds the superseded instance an event
+   * started.
+   *
+   * @param startedBy the identity of the event that started the instance ({@code source/id}), or
+   *     the instance id when no event did
+   */
+  static String releasedKey(String key, String startedBy) {
+    return key + RELEASED + startedBy;
+  }
+
+  /** Separates a live key from the rest of a released key (no user key holds a NUL). */
+  String RELEASED = "\u0000released\u0000";
+
   /** Lifecycle events of the instance in order, or null when there is no such instance. */
   Future<List<CloudEvent>> history(String id);
 

@@ -1217,6 +1217,52 @@ class DeciderTest {
     assertThat(d.state()).isEqualTo(cancelled.state());
   }
 
+  // ---- onConflict: terminateExisting -----------------------------------------------------------
+
+  @Test
+  void aSupersededLiveInstanceIsCancelledAndGivesUpItsKey() {
+    // given
+    Decision started = start(cancellable);
+
+    // when
+    Decision d = decide(cancellable, started, new Input.Supersede("inst-2"), T0.plusSeconds(1));
+
+    // then
+    assertThat(d.rejection()).isNull();
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.CANCELLED);
+    assertThat(d.state().supersededBy()).isEqualTo("inst-2");
+    assertThat(d.state().key())
+        .as("the key itself is kept for display")
+        .isEqualTo(started.state().key());
+    assertThat(step(d, "a").status()).isEqualTo(StepStatus.CANCELLED);
+    assertThat(types(d))
+        .containsExactly(STEP_CANCELLED, WORKFLOW_CANCELLED, LifecycleTypes.WORKFLOW_SUPERSEDED);
+    assertThat(d.state().error().message()).contains("superseded by instance inst-2");
+    assertThat(data(event(d, LifecycleTypes.WORKFLOW_SUPERSEDED, null)))
+        .containsEntry("supersededBy", "inst-2")
+        .containsEntry("key", started.state().key());
+  }
+
+  @Test
+  void aSupersededFinishedInstanceKeepsItsOutcomeAndGivesUpItsKeyOnce() {
+    // given
+    Decision cancelled =
+        decide(cancellable, start(cancellable), new Cancel("operator"), T0.plusSeconds(1));
+
+    // when
+    Decision d = decide(cancellable, cancelled, new Input.Supersede("inst-2"), T0.plusSeconds(2));
+    Decision again = decide(cancellable, d, new Input.Supersede("inst-3"), T0.plusSeconds(3));
+
+    // then
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.CANCELLED);
+    assertThat(d.state().error().message()).isEqualTo("operator");
+    assertThat(d.state().supersededBy()).isEqualTo("inst-2");
+    assertThat(types(d)).containsExactly(LifecycleTypes.WORKFLOW_SUPERSEDED);
+    assertThat(d.effects()).isEmpty();
+    assertThat(again.rejection()).contains("already superseded by inst-2");
+    assertThat(again.changed()).isFalse();
+  }
+
   // ---- retry of an instance ---------------------------------------------------------------------
 
   private final WorkflowDefinition resumable =

@@ -139,18 +139,62 @@ public final class ReplayRoutes {
       return Future.succeededFuture(out);
     }
     out.put("key", key);
+    String policy = m.trigger().onConflict() == null ? "useExisting" : m.trigger().onConflict();
+    String startedBy = a.event().source() + "/" + a.event().id();
     return instances
         .idByKey(m.workflowId(), key)
-        .map(
-            existing -> {
-              out.put("wouldStart", existing == null);
-              if (existing != null) {
-                out.put("existingInstance", existing);
-                out.put("reason", "an instance with this key exists: replaying starts nothing new");
-              } else {
+        .compose(id -> id == null ? Future.succeededFuture(null) : instances.get(id))
+        .compose(
+            holder -> {
+              if (holder == null) {
+                out.put("wouldStart", true);
                 out.put("reason", "no instance has this key yet: replaying would start one");
+                return Future.succeededFuture(out);
               }
-              return out;
+              out.put("existingInstance", holder.id());
+              boolean sameEvent =
+                  holder.event() != null
+                      && startedBy.equals(
+                          holder.event().get("source") + "/" + holder.event().get("id"));
+              if (sameEvent || policy.equals("useExisting")) {
+                out.put("wouldStart", false);
+                out.put("reason", "an instance with this key exists: replaying starts nothing new");
+                return Future.succeededFuture(out);
+              }
+              if (policy.equals("fail")) {
+                boolean live = !holder.status().isTerminal();
+                out.put("wouldStart", false);
+                out.put(
+                    "reason",
+                    live
+                        ? "instance "
+                            + holder.id()
+                            + " holds this key and runs: the start would fail (onConflict: fail)"
+                        : "an instance with this key exists: replaying starts nothing new");
+                return Future.succeededFuture(out);
+              }
+              return instances
+                  .idByKey(m.workflowId(), InstanceStore.releasedKey(key, startedBy))
+                  .map(
+                      earlier -> {
+                        out.put("wouldStart", earlier == null);
+                        if (earlier != null) {
+                          out.put("existingInstance", earlier);
+                          out.put(
+                              "reason",
+                              "this event started instance "
+                                  + earlier
+                                  + ", superseded since: replaying starts nothing new");
+                        } else {
+                          out.put(
+                              "reason",
+                              "instance "
+                                  + holder.id()
+                                  + " holds this key: replaying would supersede it and start a new"
+                                  + " one (onConflict: terminateExisting)");
+                        }
+                        return out;
+                      });
             });
   }
 

@@ -9,6 +9,7 @@ import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.domain.Decider;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.engine.Definitions;
+import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.LifecycleBus;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.TriggerIndex.Match;
@@ -230,7 +231,10 @@ public final class Routing {
               orchestrator.checkInput(def, input);
               return orchestrator
                   .engine()
-                  .start(def, new Input.Start(ids.next(), key, input, event))
+                  .start(
+                      def,
+                      new Input.Start(ids.next(), key, input, event),
+                      Engine.OnConflict.of(m.trigger().onConflict()))
                   .map(
                       started -> {
                         Map<String, Object> out = new LinkedHashMap<>();
@@ -239,6 +243,9 @@ public final class Routing {
                         out.put("instanceId", started.state().id());
                         out.put("key", key);
                         out.put("existing", started.existing());
+                        if (started.superseded() != null) {
+                          out.put("superseded", started.superseded());
+                        }
                         return out;
                       });
             });
