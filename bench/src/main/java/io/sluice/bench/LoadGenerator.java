@@ -139,11 +139,14 @@ public final class LoadGenerator {
       await(onContext(this::subscribe));
     }
     String mode =
-        options.noWait()
-            ? "no-wait: POST without ?wait=, latency = request sent -> workflow.completed on SSE"
-            : "wait: POST ?wait="
-                + options.waitFor()
-                + ", latency = request sent -> 201 with status COMPLETED";
+        options.events()
+            ? "events: POST /v1/events (the workflow's trigger starts it), latency = event sent ->"
+                + " workflow.completed on SSE"
+            : options.noWait()
+                ? "no-wait: POST without ?wait=, latency = request sent -> workflow.completed on SSE"
+                : "wait: POST ?wait="
+                    + options.waitFor()
+                    + ", latency = request sent -> 201 with status COMPLETED";
     System.out.printf(
         "workflow %s at %s; %s; concurrency %d%n",
         options.workflow(), base, mode, options.concurrency());
@@ -188,11 +191,13 @@ public final class LoadGenerator {
 
   private Future<Phase.Result> phase(int count, boolean quiet) {
     String url =
-        base
-            + "/v1/workflows/"
-            + options.workflow()
-            + "/instances"
-            + (options.noWait() ? "" : "?wait=" + options.waitFor());
+        options.events()
+            ? base + "/v1/events"
+            : base
+                + "/v1/workflows/"
+                + options.workflow()
+                + "/instances"
+                + (options.noWait() ? "" : "?wait=" + options.waitFor());
     Phase phase =
         new Phase(
             vertx,
@@ -202,7 +207,8 @@ public final class LoadGenerator {
             options.concurrency(),
             options.noWait(),
             options.timeout().toNanos(),
-            quiet);
+            quiet,
+            options.events() ? eventType() : null);
     onCompleted = id -> phase.completed(id, System.nanoTime());
     return phase.run();
   }
@@ -211,7 +217,11 @@ public final class LoadGenerator {
     return client
         .putAbs(base + "/v1/workflows/" + options.workflow())
         .putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer(Workflows.transformChain(options.workflow())))
+        .sendBuffer(
+            Buffer.buffer(
+                options.events()
+                    ? Workflows.eventTriggeredChain(options.workflow(), eventType())
+                    : Workflows.transformChain(options.workflow())))
         .compose(
             r ->
                 r.statusCode() == 200 || r.statusCode() == 201
@@ -221,6 +231,11 @@ public final class LoadGenerator {
                             + r.statusCode()
                             + ": "
                             + r.bodyAsString()));
+  }
+
+  /** The type of the events that start the workflow with {@code --events}. */
+  private String eventType() {
+    return "bench." + options.workflow() + ".requested";
   }
 
   /** Opens the lifecycle SSE stream; completes when the node confirmed the subscription. */
@@ -237,7 +252,12 @@ public final class LoadGenerator {
               } else if (text.startsWith("data: ")) {
                 JsonObject event = new JsonObject(text.substring(6));
                 JsonObject data = event.getJsonObject("data");
-                if (data != null && data.getString("instanceId") != null) {
+                if (options.events()) {
+                  JsonObject output = data == null ? null : data.getJsonObject("output");
+                  if (output != null && output.getString("ref") != null) {
+                    onCompleted.accept(output.getString("ref"));
+                  }
+                } else if (data != null && data.getString("instanceId") != null) {
                   onCompleted.accept(data.getString("instanceId"));
                 }
               }
@@ -333,7 +353,7 @@ public final class LoadGenerator {
         "RESULT mode=%s store=%s concurrency=%d instances=%d perSecond=%.0f p50=%.1f p90=%.1f"
             + " p99=%.1f max=%.1f errors=%d cpuMsPerInstance=%.3f nodeCpuMsPerInstance=%.3f"
             + " load=%.1f%n",
-        options.noWait() ? "no-wait" : "wait",
+        options.events() ? "events" : options.noWait() ? "no-wait" : "wait",
         options.embedded() ? (options.store() == null ? "embedded" : options.store()) : "remote",
         options.concurrency(),
         r.count(),

@@ -14,6 +14,8 @@ import java.util.List;
  * @param storeUri the store to read write counters from; with {@code --embedded} found by itself
  * @param store with {@code --embedded}: null for the node's own embedded store, or a {@link
  *     BenchStore} kind the benchmark starts (and counts every command of)
+ * @param events start through events ({@code POST /v1/events} matched by the workflow's trigger)
+ *     instead of the start API; completion is seen on the SSE stream
  */
 record LoadOptions(
     String url,
@@ -27,7 +29,8 @@ record LoadOptions(
     String storeUri,
     String storeDatabase,
     Duration timeout,
-    String store) {
+    String store,
+    boolean events) {
 
   static final String HELP =
       String.join(
@@ -41,6 +44,9 @@ record LoadOptions(
           "  --wait PT30S         the ?wait= of each start (default PT30S)",
           "  --no-wait            start without ?wait= and see completion on the SSE stream",
           "                       (then C is the number of instances not yet seen completed)",
+          "  --events             start each instance by an event (POST /v1/events, routed by",
+          "                       the workflow's trigger) instead of the start API; implies",
+          "                       --no-wait: latency = event sent -> workflow.completed on SSE",
           "  --embedded           start an in-process node on a temporary directory and port 0",
           "  --data-dir DIR       with --embedded: keep the store here instead (not deleted)",
           "  --store KIND         with --embedded: instead of the node's own (durable) embedded",
@@ -59,6 +65,7 @@ record LoadOptions(
     int warmup = 2_000;
     Duration wait = Duration.ofSeconds(30);
     boolean noWait = false;
+    boolean events = false;
     boolean embedded = false;
     Path dataDir = null;
     String storeUri = null;
@@ -68,7 +75,7 @@ record LoadOptions(
     List<String> problems = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
-      boolean flag = arg.equals("--no-wait") || arg.equals("--embedded");
+      boolean flag = arg.equals("--no-wait") || arg.equals("--embedded") || arg.equals("--events");
       String value = flag || i + 1 >= args.length ? null : args[++i];
       if (!flag && value == null) {
         problems.add("expected a value after " + arg + ", but the arguments end");
@@ -98,6 +105,10 @@ record LoadOptions(
           break;
         case "--embedded":
           embedded = true;
+          break;
+        case "--events":
+          events = true;
+          noWait = true;
           break;
         case "--data-dir":
           dataDir = Path.of(value);
@@ -139,7 +150,8 @@ record LoadOptions(
         storeUri,
         storeDb,
         timeout,
-        store);
+        store,
+        events);
   }
 
   boolean noWait() {

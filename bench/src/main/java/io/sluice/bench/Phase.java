@@ -41,6 +41,8 @@ final class Phase {
   private final boolean sse;
   private final long timeoutNanos;
   private final boolean quiet;
+  private final String eventType;
+  private final String runId = Long.toString(System.nanoTime(), 36);
   private final Latencies latencies;
   private final Map<String, Long> pending = new HashMap<>();
   private final Map<String, Long> early = new LinkedHashMap<>();
@@ -62,7 +64,8 @@ final class Phase {
       int concurrency,
       boolean sse,
       long timeoutNanos,
-      boolean quiet) {
+      boolean quiet,
+      String eventType) {
     this.vertx = vertx;
     this.client = client;
     this.startUrl = startUrl;
@@ -71,6 +74,7 @@ final class Phase {
     this.sse = sse;
     this.timeoutNanos = timeoutNanos;
     this.quiet = quiet;
+    this.eventType = eventType;
     this.latencies = new Latencies(count);
   }
 
@@ -90,7 +94,18 @@ final class Phase {
       return;
     }
     issued++;
-    Buffer body = Buffer.buffer("{\"input\":{\"n\":" + issued + "}}");
+    String eventId = eventType == null ? null : runId + "-" + issued;
+    Buffer body =
+        Buffer.buffer(
+            eventType == null
+                ? "{\"input\":{\"n\":" + issued + "}}"
+                : "{\"specversion\":\"1.0\",\"id\":\""
+                    + eventId
+                    + "\",\"source\":\"bench\",\"type\":\""
+                    + eventType
+                    + "\",\"data\":{\"n\":"
+                    + issued
+                    + "}}");
     long sent = System.nanoTime();
     client
         .postAbs(startUrl)
@@ -104,15 +119,19 @@ final class Phase {
               if (ar.failed()) {
                 finish(-1, "request failed: " + ar.cause().getClass().getSimpleName());
               } else {
-                answered(ar.result(), sent);
+                answered(ar.result(), sent, eventId);
               }
             });
   }
 
-  private void answered(HttpResponse<Buffer> response, long sent) {
+  private void answered(HttpResponse<Buffer> response, long sent, String eventId) {
     long at = System.nanoTime();
-    if (response.statusCode() != 201) {
+    if (response.statusCode() != (eventId == null ? 201 : 202)) {
       finish(-1, "HTTP " + response.statusCode());
+      return;
+    }
+    if (eventId != null) {
+      awaitCompletion(eventId, sent);
       return;
     }
     JsonObject instance = response.bodyAsJsonObject();
@@ -125,22 +144,28 @@ final class Phase {
       }
       return;
     }
-    String id = instance.getString("id");
-    Long seen = early.remove(id);
+    awaitCompletion(instance.getString("id"), sent);
+  }
+
+  private void awaitCompletion(String ref, long sent) {
+    Long seen = early.remove(ref);
     if (seen != null) {
       finish(seen - sent, null);
     } else {
-      pending.put(id, sent);
+      pending.put(ref, sent);
     }
   }
 
-  /** A {@code workflow.completed} event for the instance arrived at {@code at} (nanoTime). */
-  void completed(String instanceId, long at) {
-    Long sent = pending.remove(instanceId);
+  /**
+   * A {@code workflow.completed} event arrived at {@code at} (nanoTime) for the instance (or, when
+   * starting by events, the event) {@code ref}.
+   */
+  void completed(String ref, long at) {
+    Long sent = pending.remove(ref);
     if (sent != null) {
       finish(at - sent, null);
     } else if (!promise.future().isComplete()) {
-      early.put(instanceId, at); // the event overtook the answer to the start
+      early.put(ref, at); // the event overtook the answer to the start
     }
   }
 

@@ -21,6 +21,20 @@ public final class Workflows {
         .formatted(id);
   }
 
+  /**
+   * {@link #transformChain} started by events of {@code type} (their data is the input), with the
+   * starting event's id in the output, so a client sees which event a {@code workflow.completed}
+   * answers.
+   */
+  public static String eventTriggeredChain(String id, String type) {
+    String chain = transformChain(id);
+    return chain
+        .replace(
+            "{\"id\":\"" + id + "\",",
+            "{\"id\":\"" + id + "\",\"triggers\":[{\"event\":{\"type\":\"" + type + "\"}}],")
+        .replace("\"output\":{", "\"output\":{\"ref\":\"${event.id}\",");
+  }
+
   /** Ids of the http steps of {@link #fanOutFanIn}. */
   public static List<String> fanOutSteps(int width) {
     List<String> ids = new ArrayList<>();
