@@ -8,6 +8,7 @@ import io.cloudevents.http.HttpMessageFactory;
 import io.cloudevents.jackson.JsonCloudEventData;
 import io.cloudevents.jackson.JsonFormat;
 import io.cloudevents.jackson.JsonFormatOptions;
+import io.sluice.core.event.CloudEvent;
 import io.sluice.core.json.Json;
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
@@ -31,6 +32,8 @@ import java.util.Map;
  *
  * <p>Refusals of the whole request (malformed or too deep JSON, unsupported media type, too many
  * events) are thrown as {@link ProblemException}; refusals of one event are {@link Entry entries}.
+ * An event whose source is reserved for Sluice's own events ({@link ReservedSources}) is refused as
+ * one event.
  */
 public final class EventReader {
   public static final String STRUCTURED = "application/cloudevents+json";
@@ -155,7 +158,8 @@ public final class EventReader {
     envelope.remove(nulls); // null means absent (the SDK would refuse it)
     try {
       io.cloudevents.CloudEvent read = sdk.treeToValue(envelope, io.cloudevents.CloudEvent.class);
-      return Entry.read(index, SdkEvents.toSluice(read, structuredData(read, base)), content);
+      return external(
+          index, SdkEvents.toSluice(read, structuredData(read, base)), content, base + "/source");
     } catch (ProblemException e) {
       return Entry.rejected(index, e, source, id, content);
     } catch (Exception e) {
@@ -238,7 +242,7 @@ public final class EventReader {
     }
     try {
       io.cloudevents.CloudEvent read = HttpMessageFactory.createReader(sdkHeaders, body).toEvent();
-      return Entry.read(0, SdkEvents.toSluice(read, data), content);
+      return external(0, SdkEvents.toSluice(read, data), content, "/source");
     } catch (RuntimeException e) {
       return Entry.rejected(
           0,
@@ -247,6 +251,17 @@ public final class EventReader {
           id,
           content);
     }
+  }
+
+  /**
+   * The entry of an event read from a producer: refused when its source, as read, is reserved for
+   * Sluice's own events.
+   */
+  private static Entry external(int index, CloudEvent event, String content, String pointer) {
+    ProblemException reserved = ReservedSources.refusal(event, pointer);
+    return reserved == null
+        ? Entry.read(index, event, content)
+        : Entry.rejected(index, reserved, event.source(), event.id(), content);
   }
 
   private static String binaryContent(Map<String, String> headers, byte[] body) {

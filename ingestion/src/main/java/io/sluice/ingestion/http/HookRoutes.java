@@ -7,6 +7,7 @@ import io.sluice.core.problem.ProblemException;
 import io.sluice.core.problem.ProblemException.Kind;
 import io.sluice.ingestion.admission.Admission;
 import io.sluice.ingestion.event.Entry;
+import io.sluice.ingestion.event.ReservedSources;
 import io.sluice.ingestion.hooks.HookEvents;
 import io.sluice.ingestion.hooks.Signatures;
 import io.sluice.ingestion.hooks.Sources;
@@ -141,6 +142,10 @@ public final class HookRoutes {
                 CloudEvent event =
                     hookEvents.event(
                         source, new LinkedHashMap<String, Object>(headers), body, raw, now);
+                ProblemException reserved = ReservedSources.refusal(event, "/source");
+                if (reserved != null) {
+                  throw reserved; // a source name cannot hold '/' today: a guard for later schemes
+                }
                 entry = Entry.read(0, event, Json.write(event.toMap()));
               } catch (ProblemException e) {
                 admission.refused(channel, e, Answers.text(raw)).onComplete(x -> ctx.fail(e));
