@@ -186,6 +186,25 @@ public final class CronSchedule {
     return out;
   }
 
+  /**
+   * Equal when the fire times are: same Quartz form, zone and bounds (the expression as written may
+   * differ, e.g. a Unix and a Quartz spelling of one schedule). Schedules with equal {@code
+   * CronSchedule}s share one timer ({@link Timetable}).
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof CronSchedule c
+        && quartz.equals(c.quartz)
+        && zone.equals(c.zone)
+        && java.util.Objects.equals(startAt, c.startAt)
+        && java.util.Objects.equals(endAt, c.endAt);
+  }
+
+  @Override
+  public int hashCode() {
+    return java.util.Objects.hash(quartz, zone, startAt, endAt);
+  }
+
   @Override
   public String toString() {
     return expression + " (" + zone + ")";

@@ -1,21 +1,25 @@
 package io.sluice.scheduler;
 
+import com.mongodb.client.model.BulkWriteOptions;
 import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.sluice.core.event.CloudEvent;
+import io.sluice.core.id.TimeOrderedIds;
 import io.sluice.definition.TriggerDef;
 import io.sluice.definition.WorkflowDefinition;
 import io.sluice.ingestion.admission.Admission;
+import io.sluice.ingestion.admission.Outcome;
 import io.sluice.ingestion.event.Entry;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.store.Rx;
+import io.sluice.router.routing.ScheduleStarts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,21 +30,10 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
-import org.quartz.Job;
-import org.quartz.JobBuilder;
-import org.quartz.JobDataMap;
-import org.quartz.JobExecutionContext;
-import org.quartz.JobKey;
-import org.quartz.SchedulerException;
-import org.quartz.SimpleScheduleBuilder;
-import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,20 +42,25 @@ import org.slf4j.LoggerFactory;
  * active workflow versions, built at start and kept current through {@link Definitions#listen} (a
  * new version reschedules, a delete unschedules).
  *
- * <p>Quartz ({@code RAMJobStore}) only keeps time: each schedule has one one-shot trigger at its
- * next fire time computed by {@link CronSchedule} (so the DST rules of {@link CronSchedule} hold),
- * and its job only sends the schedule id and the nominal fire time on the event bus. Everything
- * else runs on this service's Vert.x context and never blocks: the fire becomes a {@code
+ * <p>Time is kept by a {@link Timetable}: schedules with equal {@link CronSchedule}s share one
+ * Quartz trigger at their next {@link CronSchedule} fire time (so the DST rules of {@link
+ * CronSchedule} hold), whose job only sends one message on the event bus per slot. Everything else
+ * runs on this service's Vert.x context and never blocks: each due schedule's fire becomes a {@code
  * schedule.fired} CloudEvent ({@code source} {@code sluice/schedules/<workflowId>/<triggerIndex>},
- * {@code id} the nominal fire time in ISO form) handed to ingestion's admission, which stores it
- * once per (source, id) — several scheduler nodes firing the same slot store one event — and
- * publishes it to the router, which starts the workflow with the overlap policy.
+ * {@code id} the nominal fire time in ISO form). The fires of one slot are handed to ingestion's
+ * admission together ({@link Timetable#SLICE} at a time: one store insert), which stores each once
+ * per (source, id) — several scheduler nodes firing the same slot store one event — and publishes
+ * it to the router, which starts the workflow with the overlap policy; their {@code lastFire} is
+ * then recorded in one bulk write. A schedule with {@code jitter} is admitted on its own after its
+ * random delay.
  *
  * <p>State per schedule ({@code paused}, {@code lastFire}) lives in the {@code schedules}
- * collection, {@code _id} {@code <workflowId>/<triggerIndex>}; Quartz is rebuilt from it on start.
- * On start, a schedule with a {@code catchUpWindow} fires the slots it missed since its last fire
- * inside the window (oldest first, at most {@code maxCatchUp}); older missed slots are skipped,
- * logged and counted ({@link #skippedMissed()}).
+ * collection, {@code _id} {@code <workflowId>/<triggerIndex>}; the timetable is rebuilt from it on
+ * start. On start, a schedule with a {@code catchUpWindow} fires the slots it missed since its last
+ * fire inside the window (oldest first, at most {@code maxCatchUp}); older missed slots are
+ * skipped, logged and counted ({@link #skippedMissed()}). On start and every {@link #BUFFER_SWEEP},
+ * the {@code bufferOne} fires kept in the store are resumed ({@link
+ * ScheduleStarts#resumeBuffered}).
  */
 public final class Scheduler {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -71,19 +69,24 @@ public final class Scheduler {
   public static final String SOURCE_PREFIX = "sluice/schedules/";
   public static final String COLLECTION = "schedules";
 
+  /** How often buffered fires in the store are looked at (those a restart or another node left). */
+  public static final Duration BUFFER_SWEEP = Duration.ofSeconds(10);
+
+  private static final int QUARTZ_THREADS = 2;
+
   private final Vertx vertx;
   private final Orchestrator orchestrator;
   private final Admission admission;
   private final MongoCollection<Document> states;
   private final Clock clock;
   private final int maxCatchUp;
-  private final String address = "sluice.scheduler.fires." + UUID.randomUUID();
   private final Map<String, Schedule> schedules = new TreeMap<>();
   private final AtomicLong skippedMissed = new AtomicLong();
   private final AtomicLong fired = new AtomicLong();
+  private final ScheduleStarts starts;
   private Context context;
-  private org.quartz.Scheduler quartz;
-  private MessageConsumer<String> consumer;
+  private Timetable timetable;
+  private long sweep = -1;
   private volatile boolean stopped;
 
   /** One schedule trigger of the latest version of a workflow. */
@@ -115,12 +118,14 @@ public final class Scheduler {
     this.states = states;
     this.clock = clock;
     this.maxCatchUp = maxCatchUp;
+    this.starts = new ScheduleStarts(orchestrator, states, new TimeOrderedIds(clock));
   }
 
   /**
    * Publishes the scheduler's counters: {@code sluice.schedules.fired} (fires sent) and {@code
-   * sluice.schedules.missed.skipped} (slots missed during downtime and skipped: outside the {@code
-   * catchUpWindow} or past the catch-up bound).
+   * sluice.schedules.missed.skipped} (slots not fired: missed during downtime outside the {@code
+   * catchUpWindow} or past the catch-up bound, or skipped because the timer ran more than {@link
+   * Timetable#LATE_LIMIT} late).
    */
   public Scheduler bindMetrics(io.micrometer.core.instrument.MeterRegistry registry) {
     io.micrometer.core.instrument.FunctionCounter.builder(
@@ -129,38 +134,30 @@ public final class Scheduler {
         .register(registry);
     io.micrometer.core.instrument.FunctionCounter.builder(
             "sluice.schedules.missed.skipped", skippedMissed, AtomicLong::get)
-        .description("slots missed while Sluice was down that were not caught up")
+        .description(
+            "slots not fired: missed while Sluice was down and not caught up, or skipped because"
+                + " the timer ran too late")
         .register(registry);
     return this;
   }
 
-  /** Starts Quartz, loads the schedules of the active definitions and their state, catches up. */
+  /**
+   * Starts the timetable, loads the schedules of the active definitions and their state, catches
+   * up, and resumes buffered fires.
+   */
   public Future<Scheduler> start() {
     context = vertx.getOrCreateContext();
+    timetable = new Timetable(vertx, context, clock, new Fires(), QUARTZ_THREADS);
     Future<Scheduler> started =
         Future.future(p -> context.runOnContext(v -> doStart().onComplete(p)));
     return started;
   }
 
   private Future<Scheduler> doStart() {
-    return vertx
-        .executeBlocking(
-            () -> {
-              Properties props = new Properties();
-              props.setProperty("org.quartz.scheduler.instanceName", address);
-              props.setProperty("org.quartz.scheduler.instanceId", "AUTO");
-              props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-              props.setProperty("org.quartz.threadPool.threadCount", "2");
-              props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-              props.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
-              org.quartz.Scheduler q = new StdSchedulerFactory(props).getScheduler();
-              q.start();
-              return q;
-            })
+    return timetable
+        .start()
         .compose(
-            q -> {
-              quartz = q;
-              consumer = vertx.eventBus().consumer(address, m -> onFire(m.body()));
+            t -> {
               orchestrator
                   .definitions()
                   .listen(
@@ -202,7 +199,27 @@ public final class Scheduler {
                                   .recover(e -> Future.succeededFuture())));
               return Future.join(loads);
             })
-        .map(x -> this);
+        .map(
+            x -> {
+              resumeBuffered();
+              sweep = vertx.setPeriodic(BUFFER_SWEEP.toMillis(), id -> resumeBuffered());
+              return this;
+            });
+  }
+
+  private void resumeBuffered() {
+    if (stopped) {
+      return;
+    }
+    starts
+        .resumeBuffered()
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.info("{} buffered fire(s) started after their running instance ended", n);
+              }
+            })
+        .onFailure(e -> log.warn("buffered fires not looked at: {}", e.toString()));
   }
 
   /** Loads the schedules of a definition with their stored state, catching up missed slots. */
@@ -230,14 +247,14 @@ public final class Scheduler {
     schedules.values().stream()
         .filter(s -> s.def().id().equals(def.id()))
         .forEach(s -> old.put(s.id(), s));
-    old.keySet().forEach(this::disarm);
     old.keySet().forEach(schedules::remove);
     for (Schedule s : build(def)) {
-      Schedule before = old.get(s.id());
+      Schedule before = old.remove(s.id());
       Schedule now = before == null ? s : s.with(before.paused(), before.lastFire());
       schedules.put(s.id(), now);
       arm(now);
     }
+    old.keySet().forEach(timetable::remove);
   }
 
   private void remove(String workflowId) {
@@ -246,7 +263,7 @@ public final class Scheduler {
             .filter(s -> s.def().id().equals(workflowId))
             .map(Schedule::id)
             .toList();
-    ids.forEach(this::disarm);
+    ids.forEach(timetable::remove);
     ids.forEach(schedules::remove);
   }
 
@@ -324,94 +341,107 @@ public final class Scheduler {
     }
     Future<Void> chain = Future.succeededFuture();
     for (Instant slot : inside) {
-      chain = chain.compose(v -> emit(s, slot).recover(e -> Future.succeededFuture()));
+      chain = chain.compose(v -> emit(List.of(s), slot).recover(e -> Future.succeededFuture()));
     }
     return chain;
   }
 
-  /** Schedules the next fire of {@code s} in Quartz (nothing when paused or ended). */
+  /** Puts {@code s} in the timetable from now (or its last fire, if later); out when paused. */
   private void arm(Schedule s) {
     if (s == null) {
       return;
     }
-    disarm(s.id());
     if (s.paused()) {
+      timetable.remove(s.id());
       return;
     }
     Instant now = clock.instant();
     Instant after = s.lastFire() != null && s.lastFire().isAfter(now) ? s.lastFire() : now;
-    s.cron()
-        .nextAfter(after)
-        .ifPresent(
-            next -> {
-              JobDataMap data = new JobDataMap();
-              data.put("vertx", vertx);
-              data.put("address", address);
-              data.put("message", s.id() + "|" + s.def().version() + "|" + next.toEpochMilli());
-              try {
-                quartz.scheduleJob(
-                    JobBuilder.newJob(FireJob.class)
-                        .withIdentity(s.id())
-                        .usingJobData(data)
-                        .build(),
-                    java.util.Set.of(
-                        TriggerBuilder.newTrigger()
-                            .withIdentity(s.id())
-                            .startAt(Date.from(next))
-                            .withSchedule(
-                                SimpleScheduleBuilder.simpleSchedule()
-                                    .withMisfireHandlingInstructionFireNow())
-                            .build()),
-                    true);
-              } catch (SchedulerException e) {
-                log.error("could not schedule {} at {}", s.id(), next, e);
-              }
-            });
+    timetable.add(s.id(), s.cron(), after);
   }
 
-  private void disarm(String id) {
-    try {
-      quartz.deleteJob(new JobKey(id));
-    } catch (SchedulerException e) {
-      log.warn("could not unschedule {}: {}", id, e.toString());
-    }
-  }
-
-  /** The Quartz job: hands the fire to the event bus and returns. */
-  public static final class FireJob implements Job {
+  /** What the timetable hands over, on this service's context. */
+  private final class Fires implements Timetable.Fires {
     @Override
-    public void execute(JobExecutionContext ctx) {
-      JobDataMap data = ctx.getMergedJobDataMap();
-      ((Vertx) data.get("vertx"))
-          .eventBus()
-          .send((String) data.get("address"), (String) data.get("message"));
+    public void fire(List<String> ids, Instant nominal) {
+      List<Schedule> due = new ArrayList<>(ids.size());
+      for (String id : ids) {
+        Schedule s = schedules.get(id);
+        if (s == null || s.paused() || (s.lastFire() != null && !nominal.isAfter(s.lastFire()))) {
+          continue; // unscheduled, paused or fired meanwhile
+        }
+        Schedule now = s.with(false, nominal);
+        schedules.put(id, now);
+        long delay =
+            s.jitter() == null || s.jitter().isZero()
+                ? 0
+                : ThreadLocalRandom.current().nextLong(s.jitter().toMillis() + 1);
+        if (delay > 0) {
+          vertx.setTimer(delay, t -> emit(List.of(now), nominal));
+        } else {
+          due.add(now);
+        }
+      }
+      if (!due.isEmpty()) {
+        emit(due, nominal);
+      }
+    }
+
+    @Override
+    public void skipped(List<String> ids, int slots) {
+      skippedMissed.addAndGet((long) ids.size() * slots);
     }
   }
 
-  private void onFire(String message) {
-    String[] parts = message.split("\\|");
-    Schedule s = schedules.get(parts[0]);
-    Instant nominal = Instant.ofEpochMilli(Long.parseLong(parts[2]));
-    if (s == null || s.paused() || s.def().version() != Integer.parseInt(parts[1])) {
-      return; // unscheduled, paused or rescheduled meanwhile
-    }
-    Schedule now = s.with(false, nominal);
-    schedules.put(s.id(), now);
-    arm(now);
-    long delay = 0;
-    if (s.jitter() != null && !s.jitter().isZero()) {
-      delay = ThreadLocalRandom.current().nextLong(s.jitter().toMillis() + 1);
-    }
-    if (delay > 0) {
-      vertx.setTimer(delay, t -> emit(now, nominal));
-    } else {
-      emit(now, nominal);
-    }
-  }
-
-  /** The fire as a schedule.fired event, admitted through ingestion; records the last fire. */
-  Future<Void> emit(Schedule s, Instant fireTime) {
+  /**
+   * The slot of these schedules as schedule.fired events, admitted through ingestion in one call
+   * (one store insert); then their last fire is recorded in one bulk write.
+   */
+  Future<Void> emit(List<Schedule> due, Instant fireTime) {
     String iso = fireTime.toString();
+    List<Entry> entries = new ArrayList<>(due.size());
+    for (Schedule s : due) {
+      entries.add(Entry.read(entries.size(), event(s, fireTime, iso), null));
+    }
+    fired.addAndGet(due.size());
+    return admission
+        .admitAll(entries, "scheduler")
+        .compose(
+            outcomes -> {
+              List<UpdateOneModel<Document>> updates = new ArrayList<>();
+              for (int i = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) instanceof Outcome.Rejected r) {
+                  log.error(
+                      "schedule {} fire {} was refused: {} {}",
+                      due.get(i).id(),
+                      iso,
+                      r.reason().getMessage(),
+                      r.reason().problems());
+                } else {
+                  updates.add(
+                      new UpdateOneModel<>(
+                          Filters.eq("_id", due.get(i).id()),
+                          Updates.max("lastFire", Date.from(fireTime)),
+                          new UpdateOptions().upsert(true)));
+                }
+              }
+              return updates.isEmpty()
+                  ? Future.succeededFuture()
+                  : Rx.first(states.bulkWrite(updates, new BulkWriteOptions().ordered(false)));
+            })
+        .<Void>mapEmpty()
+        .onFailure(
+            e ->
+                log.error(
+                    "{} schedule fire(s) at {} ({}{}) were not admitted",
+                    due.size(),
+                    iso,
+                    due.get(0).id(),
+                    due.size() > 1 ? ", ..." : "",
+                    e));
+  }
+
+  private static CloudEvent event(Schedule s, Instant fireTime, String iso) {
     Object input;
     try {
       input = s.trigger().input().evaluate(Map.of("schedule", Map.of("fireTime", iso)));
@@ -425,29 +455,16 @@ public final class Scheduler {
     data.put("trigger", (long) s.index());
     data.put("fireTime", iso);
     data.put("input", input);
-    CloudEvent event =
-        new CloudEvent(
-            iso,
-            SOURCE_PREFIX + s.id(),
-            TYPE,
-            fireTime,
-            null,
-            "application/json",
-            null,
-            data,
-            Map.of());
-    fired.incrementAndGet();
-    return admission
-        .admit(Entry.read(0, event, null), "scheduler")
-        .compose(
-            outcome ->
-                Rx.first(
-                    states.updateOne(
-                        Filters.eq("_id", s.id()),
-                        Updates.max("lastFire", Date.from(fireTime)),
-                        new UpdateOptions().upsert(true))))
-        .<Void>mapEmpty()
-        .onFailure(e -> log.error("schedule {} fire {} was not admitted", s.id(), iso, e));
+    return new CloudEvent(
+        iso,
+        SOURCE_PREFIX + s.id(),
+        TYPE,
+        fireTime,
+        null,
+        "application/json",
+        null,
+        data,
+        Map.of());
   }
 
   /** Pauses or resumes a schedule; the state is stored first. Fails when the id is unknown. */
@@ -518,7 +535,7 @@ public final class Scheduler {
     return out;
   }
 
-  /** Slots missed during downtime that were skipped (outside the window or past the bound). */
+  /** Slots not fired: missed during downtime and not caught up, or skipped by a late timer. */
   public long skippedMissed() {
     return skippedMissed.get();
   }
@@ -534,17 +551,9 @@ public final class Scheduler {
 
   public Future<Void> stop() {
     stopped = true;
-    if (consumer != null) {
-      consumer.unregister();
+    if (sweep >= 0) {
+      vertx.cancelTimer(sweep);
     }
-    org.quartz.Scheduler q = quartz;
-    if (q == null) {
-      return Future.succeededFuture();
-    }
-    return vertx.executeBlocking(
-        () -> {
-          q.shutdown(false);
-          return null;
-        });
+    return timetable == null ? Future.succeededFuture() : timetable.stop();
   }
 }

@@ -25,11 +25,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.bson.Document;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Schedules across a node restart on the same data directory: paused state and catch-up. */
+/**
+ * Schedules across a node restart on the same data directory: paused state, catch-up and a buffered
+ * ({@code bufferOne}) fire.
+ */
 class ScheduleRestartTest {
   private final HttpClient http = HttpClient.newHttpClient();
   private Path dir;
@@ -99,6 +103,83 @@ class ScheduleRestartTest {
          "steps":[{"id":"a","type":"transform","with":{"n":1}}]}
         """
         .formatted(id, extra);
+  }
+
+  private Document state(String scheduleId) throws Exception {
+    return Rx.first(
+            sluice
+                .database()
+                .getCollection(Scheduler.COLLECTION)
+                .find(Filters.eq("_id", scheduleId))
+                .first())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(10, TimeUnit.SECONDS);
+  }
+
+  private String bufferedEventId(String scheduleId) throws Exception {
+    Document state = state(scheduleId);
+    Document buffered = state == null ? null : state.get("buffered", Document.class);
+    return buffered == null ? null : buffered.getString("eventId");
+  }
+
+  @Test
+  void aBufferedFireStartsOnceWhenTheInstanceItWaitsForEndsAfterARestart() throws Exception {
+    send(
+        "PUT",
+        "/v1/workflows/buffered",
+        """
+        {"id":"buffered","triggers":[{"schedule":{"cron":"* * * * * ?","overlap":"bufferOne"}}],
+         "steps":[{"id":"w","type":"waitForEvent","with":{"type":"buffer.release",
+           "timeout":"PT1H"}}]}
+        """);
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffered").size() == 1);
+    String running = (String) instances("buffered").get(0).get("id");
+    await().atMost(Duration.ofSeconds(10)).until(() -> bufferedEventId("buffered/0") != null);
+    send("POST", "/v1/schedules/buffered.0/pause", "");
+    // a fire admitted just before the pause may still replace the buffered one: wait until it rests
+    String[] buffered = {bufferedEventId("buffered/0")};
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              String now = bufferedEventId("buffered/0");
+              boolean same = now.equals(buffered[0]);
+              buffered[0] = now;
+              return same;
+            });
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> buffered[0].equals(bufferedEventId("buffered/0")));
+
+    restart();
+
+    assertThat(bufferedEventId("buffered/0")).as("kept in the store").isEqualTo(buffered[0]);
+    await()
+        .during(Duration.ofMillis(1000))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("buffered").size() == 1);
+    // the instance that was running when the node stopped ends now, on the restarted node
+    send(
+        "POST",
+        "/v1/events",
+        """
+        {"specversion":"1.0","id":"release-1","source":"test","type":"buffer.release","data":{}}
+        """);
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffered").size() == 2);
+    Map<String, Object> started =
+        instances("buffered").stream()
+            .filter(i -> !running.equals(i.get("id")))
+            .findFirst()
+            .orElseThrow();
+    assertThat(started.get("key")).isEqualTo("sluice/schedules/buffered/0/" + buffered[0]);
+    await().atMost(Duration.ofSeconds(5)).until(() -> bufferedEventId("buffered/0") == null);
+    assertThat(state("buffered/0").getString("lastInstanceId")).isEqualTo(started.get("id"));
+    await()
+        .during(Duration.ofMillis(2500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("buffered").size() == 2);
   }
 
   @Test

@@ -3,6 +3,8 @@ package io.sluice.server.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.mongodb.client.model.Filters;
+import io.sluice.orchestrator.store.Rx;
 import io.sluice.scheduler.Scheduler;
 import io.sluice.server.Sluice;
 import io.sluice.server.testing.Client;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -203,21 +206,100 @@ class ScheduleTest {
     client.delete("/v1/workflows/ended");
   }
 
-  @Test
-  void twoSchedulerServicesOnOneStoreStartOneInstancePerSlot() throws Exception {
+  private Scheduler secondService() throws Exception {
     Sluice sluice = node.sluice();
-    Scheduler second =
-        new Scheduler(
-                sluice.vertx(),
-                sluice.orchestrator(),
-                sluice.ingestion().admission(),
-                sluice.database().getCollection(Scheduler.COLLECTION),
-                Clock.systemUTC(),
-                100)
-            .start()
+    return new Scheduler(
+            sluice.vertx(),
+            sluice.orchestrator(),
+            sluice.ingestion().admission(),
+            sluice.database().getCollection(Scheduler.COLLECTION),
+            Clock.systemUTC(),
+            100)
+        .start()
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private String bufferedEventId(String scheduleId) throws Exception {
+    Document state =
+        Rx.first(
+                node.sluice()
+                    .database()
+                    .getCollection(Scheduler.COLLECTION)
+                    .find(Filters.eq("_id", scheduleId))
+                    .first())
             .toCompletionStage()
             .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
+            .get(10, TimeUnit.SECONDS);
+    Document buffered = state == null ? null : state.get("buffered", Document.class);
+    return buffered == null ? null : buffered.getString("eventId");
+  }
+
+  @Test
+  void aBufferedFireIsStartedOnceWhileTwoSchedulerServicesWaitForIt() throws Exception {
+    client.put(
+        "/v1/workflows/buffer2",
+        """
+        {"id":"buffer2","triggers":[{"schedule":{"cron":"* * * * * ?","overlap":"bufferOne"}}],
+         "steps":[{"id":"w","type":"waitForEvent","with":{"type":"buffer2.release",
+           "timeout":"PT1H"}}]}
+        """);
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffer2").size() == 1);
+    String running = (String) instances("buffer2").get(0).get("id");
+    await().atMost(Duration.ofSeconds(10)).until(() -> bufferedEventId("buffer2/0") != null);
+    // a second service joins while the fire is buffered: it finds it in the store and waits too
+    Scheduler second = secondService();
+    try {
+      assertThat(
+              second
+                  .setPaused("buffer2/0", true)
+                  .toCompletionStage()
+                  .toCompletableFuture()
+                  .get(10, TimeUnit.SECONDS))
+          .containsEntry("state", "paused");
+      assertThat(client.post("/v1/schedules/buffer2.0/pause", "").status()).isEqualTo(200);
+      String[] buffered = {bufferedEventId("buffer2/0")};
+      await()
+          .during(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(8))
+          .until(
+              () -> {
+                String now = bufferedEventId("buffer2/0");
+                boolean same = now.equals(buffered[0]);
+                buffered[0] = now;
+                return same;
+              });
+
+      client.post(
+          "/v1/events",
+          """
+          {"specversion":"1.0","id":"release-2","source":"test","type":"buffer2.release",
+           "data":{}}
+          """);
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> instances("buffer2").size() == 2);
+      String started =
+          instances("buffer2").stream()
+              .filter(i -> !running.equals(i.get("id")))
+              .map(i -> String.valueOf(i.get("key")))
+              .findFirst()
+              .orElseThrow();
+      assertThat(started).isEqualTo("sluice/schedules/buffer2/0/" + buffered[0]);
+      await()
+          .during(Duration.ofMillis(2500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> instances("buffer2").size() == 2);
+      assertThat(bufferedEventId("buffer2/0")).isNull();
+    } finally {
+      second.stop().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      client.delete("/v1/workflows/buffer2");
+    }
+  }
+
+  @Test
+  void twoSchedulerServicesOnOneStoreStartOneInstancePerSlot() throws Exception {
+    Scheduler second = secondService();
     try {
       client.put("/v1/workflows/twice", everySecond("twice", "allow", QUICK));
       await().atMost(Duration.ofSeconds(10)).until(() -> instances("twice").size() >= 3);
