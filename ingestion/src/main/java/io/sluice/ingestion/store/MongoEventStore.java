@@ -2,7 +2,6 @@ package io.sluice.ingestion.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
-import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.model.Filters;
 import com.mongodb.client.model.IndexModel;
@@ -10,11 +9,13 @@ import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
 import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.json.Json;
 import io.sluice.orchestrator.store.Rx;
+import io.sluice.orchestrator.store.WriteBatcher;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Date;
@@ -31,8 +32,11 @@ import org.bson.conversions.Bson;
 public final class MongoEventStore implements EventStore {
   private final MongoCollection<Document> events;
 
+  private final WriteBatcher writes;
+
   public MongoEventStore(MongoDatabase db) {
     this.events = db.getCollection("events");
+    this.writes = new WriteBatcher(events);
   }
 
   /**
@@ -55,10 +59,13 @@ public final class MongoEventStore implements EventStore {
 
   @Override
   public Future<Insertion> insert(StoredEvent event) {
-    return Rx.first(events.insertOne(document(event)))
-        .map(r -> new Insertion(event, false))
-        .recover(
-            e -> isDuplicateKey(e) ? original(event).map(o -> new Insertion(o, true)) : failed(e));
+    return writes
+        .insert(document(event))
+        .compose(
+            outcome ->
+                outcome == WriteBatcher.Outcome.INSERTED
+                    ? Future.succeededFuture(new Insertion(event, false))
+                    : original(event).map(o -> new Insertion(o, true)));
   }
 
   @Override
@@ -146,11 +153,6 @@ public final class MongoEventStore implements EventStore {
                     : Future.succeededFuture(stored(d)));
   }
 
-  private static boolean isDuplicateKey(Throwable e) {
-    return e instanceof MongoWriteException w
-        && w.getError().getCategory() == ErrorCategory.DUPLICATE_KEY;
-  }
-
   private static <T> Future<T> failed(Throwable e) {
     return Future.failedFuture(e);
   }
@@ -177,8 +179,9 @@ public final class MongoEventStore implements EventStore {
 
   @Override
   public Future<Void> recordRouting(String id, java.util.Map<String, Object> routing) {
-    return Rx.first(
-            events.updateOne(
+    return writes
+        .write(
+            new UpdateOneModel<>(
                 Filters.eq("_id", id),
                 new Document("$set", new Document("routing", Json.write(routing)))))
         .mapEmpty();

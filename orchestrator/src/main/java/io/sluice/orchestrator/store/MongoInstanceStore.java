@@ -22,11 +22,11 @@ import org.bson.conversions.Bson;
 public final class MongoInstanceStore implements InstanceStore {
   private final MongoCollection<Document> instances;
 
-  private final InsertBatcher inserts;
+  private final WriteBatcher inserts;
 
   public MongoInstanceStore(MongoDatabase db) {
     this.instances = db.getCollection("instances");
-    this.inserts = new InsertBatcher(instances);
+    this.inserts = new WriteBatcher(instances);
   }
 
   /** Creates the indexes this store's queries need; idempotent. */
@@ -55,7 +55,7 @@ public final class MongoInstanceStore implements InstanceStore {
         .insert(doc)
         .compose(
             outcome -> {
-              if (outcome == InsertBatcher.Outcome.INSERTED) {
+              if (outcome == WriteBatcher.Outcome.INSERTED) {
                 return Future.succeededFuture(state.withRev(1L));
               }
               return idByKey(state.workflowId(), state.key())

@@ -3,7 +3,9 @@ package io.sluice.orchestrator.store;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
-import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.InsertOneModel;
+import com.mongodb.client.model.WriteModel;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,36 +17,43 @@ import java.util.Map;
 import org.bson.Document;
 
 /**
- * Group insert: while one {@code insertMany} is in flight, new documents queue, and the next round
- * trip carries all of them (up to {@link #MAX_BATCH}). A lone insert goes out at once, so batching
- * adds no latency; under load, one store command (and, on the embedded store, one commit) carries
- * many instances. Each document's outcome is reported on its own: a duplicate key fails that
- * document only.
+ * Group writes: while one {@code bulkWrite} is in flight, new writes queue, and the next round trip
+ * carries all of them (up to {@link #MAX_BATCH}). A lone write goes out at once, so batching adds
+ * no latency; under load, one store command per kind of write (and, on the embedded store, one
+ * commit each) carries many. Each write's outcome is reported on its own: a duplicate key fails
+ * that write only. Used for instance inserts, event inserts and routing records: the writes that
+ * happen once per event or instance.
  */
-final class InsertBatcher {
+public final class WriteBatcher {
   static final int MAX_BATCH = 64;
 
-  /** The outcome of one document: inserted, or refused as a duplicate key. */
-  enum Outcome {
+  /** The outcome of one write: done, or refused as a duplicate key. */
+  public enum Outcome {
     INSERTED,
     DUPLICATE_KEY
   }
 
-  private record Pending(Document doc, Promise<Outcome> promise) {}
+  private record Pending(WriteModel<Document> write, Promise<Outcome> promise) {}
 
   private final MongoCollection<Document> collection;
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private boolean inFlight;
 
-  InsertBatcher(MongoCollection<Document> collection) {
+  public WriteBatcher(MongoCollection<Document> collection) {
     this.collection = collection;
   }
 
-  Future<Outcome> insert(Document doc) {
+  /** Inserts the document with the next batch. */
+  public Future<Outcome> insert(Document doc) {
+    return write(new InsertOneModel<>(doc));
+  }
+
+  /** Runs the write (an insert, update, ...) with the next batch. */
+  public Future<Outcome> write(WriteModel<Document> write) {
     Promise<Outcome> promise = Promise.promise();
     boolean start;
     synchronized (this) {
-      queue.add(new Pending(doc, promise));
+      queue.add(new Pending(write, promise));
       start = !inFlight;
       inFlight = true;
     }
@@ -65,9 +74,9 @@ final class InsertBatcher {
         return;
       }
     }
-    List<Document> docs = new ArrayList<>(batch.size());
-    batch.forEach(p -> docs.add(p.doc()));
-    Rx.first(collection.insertMany(docs, new InsertManyOptions().ordered(false)))
+    List<WriteModel<Document>> writes = new ArrayList<>(batch.size());
+    batch.forEach(p -> writes.add(p.write()));
+    Rx.first(collection.bulkWrite(writes, new BulkWriteOptions().ordered(false)))
         .onComplete(
             ar -> {
               if (ar.succeeded()) {
