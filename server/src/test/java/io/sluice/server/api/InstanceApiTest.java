@@ -252,6 +252,7 @@ class InstanceApiTest {
                 // the test disconnects when it has seen what it needs
               }
             });
+    reader.setDaemon(true);
     reader.start();
     await().atMost(Duration.ofSeconds(10)).until(() -> lines.contains(": connected"));
 
@@ -264,7 +265,8 @@ class InstanceApiTest {
         .until(() -> lines.stream().anyMatch(l -> l.startsWith("data:") && l.contains(id)));
     assertThat(lines).contains("event: workflow.completed");
     assertThat(lines).noneMatch(l -> l.equals("event: step.completed"));
-    connection.disconnect();
+    // not disconnect(): it drains the endless stream for keep-alive until the read timeout; the
+    // node closes the stream when it stops, which ends the (daemon) reader
   }
 
   // ---- helpers -------------------------------------------------------------------------------
