@@ -62,6 +62,13 @@ class OnConflictTest {
     return (Map<String, Object>) client.get("/v1/events/" + storeId).json().get("routing");
   }
 
+  private Client.Response replayLastMinute(String type, boolean dryRun) {
+    return client.post(
+        "/v1/events/replay",
+        "{\"type\":\"%s\",\"dryRun\":%s,\"since\":\"%s\"}"
+            .formatted(type, dryRun, java.time.Instant.now().minusSeconds(60)));
+  }
+
   private String only(String workflow) {
     await().atMost(Duration.ofSeconds(10)).until(() -> instances(workflow).size() == 1);
     return (String) instances(workflow).get(0).get("id");
@@ -107,21 +114,11 @@ class OnConflictTest {
         .contains("workflow.superseded");
 
     // the same events again (a duplicate or replay) start nothing and supersede nothing
-    var dry =
-        client.post(
-            "/v1/events/replay",
-            "{\"type\":\"latest.signup\",\"dryRun\":true,\"since\":\""
-                + java.time.Instant.now().minusSeconds(60)
-                + "\"}");
+    var dry = replayLastMinute("latest.signup", true);
     assertThat(dry.text())
         .contains("this event started instance " + first + ", superseded since")
         .doesNotContain("\"wouldStart\":true");
-    var replay =
-        client.post(
-            "/v1/events/replay",
-            "{\"type\":\"latest.signup\",\"since\":\""
-                + java.time.Instant.now().minusSeconds(60)
-                + "\",\"limit\":1000}");
+    var replay = replayLastMinute("latest.signup", false);
     assertThat(replay.status()).as(replay.text()).isEqualTo(200);
     assertThat(instance(second)).containsEntry("status", "RUNNING");
 
