@@ -154,10 +154,20 @@ public final class CelExpressions {
     }
   }
 
+  /**
+   * A variable whose entries are computed when read (the {@code steps} of a workflow, built from
+   * the step states): CEL sees it through a view that converts the entry it reads, so an expression
+   * that reads {@code steps.a.output} pays for step {@code a} only, not for every step.
+   */
+  public interface LazyMap extends Map<String, Object> {}
+
   /** JSON values into CEL: null becomes CEL null; lists and maps are converted element-wise. */
   static Object toCel(Object value) {
     if (value == null) {
       return NullValue.NULL_VALUE;
+    }
+    if (value instanceof LazyMap lazy) {
+      return new ConvertingView(lazy);
     }
     if (value instanceof Map<?, ?> map) {
       if (!containsNullOrInt(map.values())) {
@@ -179,6 +189,42 @@ public final class CelExpressions {
       return i.longValue();
     }
     return value;
+  }
+
+  /** A {@link LazyMap} as CEL reads it: each entry converted when it is read. */
+  private static final class ConvertingView extends java.util.AbstractMap<Object, Object> {
+    private final LazyMap lazy;
+
+    ConvertingView(LazyMap lazy) {
+      this.lazy = lazy;
+    }
+
+    @Override
+    public Object get(Object key) {
+      Object value = lazy.get(key);
+      if (value == null) {
+        return lazy.containsKey(key) ? NullValue.NULL_VALUE : null;
+      }
+      return toCel(value);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return lazy.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return lazy.size();
+    }
+
+    @Override
+    public java.util.Set<Entry<Object, Object>> entrySet() {
+      java.util.Set<Entry<Object, Object>> out = new java.util.LinkedHashSet<>();
+      lazy.forEach(
+          (k, v) -> out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, toCel(v))));
+      return out;
+    }
   }
 
   /** Nested containers are checked too, so an already-clean tree is passed through untouched. */
