@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.core.json.Json;
-import java.io.File;
+import io.sluice.server.testing.ChildJvm;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -31,9 +31,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarFile;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -64,8 +61,6 @@ import org.junit.jupiter.api.extension.TestWatcher;
 class CrashRecoveryTest {
   private static final int INSTANCES = 200;
   private static final List<String> STEPS = List.of("a", "b1", "b2", "b3", "join", "end");
-  private static final Pattern LISTENING =
-      Pattern.compile("Sluice listening on http://[^:/\\s]+:(\\d+)");
   private static final Duration READY_WITHIN = Duration.ofSeconds(90);
   private static final Duration FINISH_WITHIN = Duration.ofSeconds(90);
 
@@ -98,7 +93,7 @@ class CrashRecoveryTest {
   @BeforeAll
   static void startTaskServer() throws IOException {
     tasks = new TaskServer();
-    childClassPath = snapshotClassPath(tempDir().resolve("classpath"));
+    childClassPath = ChildJvm.snapshotClassPath(tempDir().resolve("classpath"));
   }
 
   private static long testStart;
@@ -697,57 +692,6 @@ class CrashRecoveryTest {
     return dir;
   }
 
-  /**
-   * The child's class path, with this project's own classes and jars copied: another build in the
-   * same tree may rewrite them while the child loads them.
-   */
-  private static String snapshotClassPath(Path into) throws IOException {
-    List<Path> entries = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      Path path = Path.of(entry);
-      if (entry.endsWith(".jar") && path.getFileName().toString().startsWith("surefirebooter")) {
-        try (JarFile jar = new JarFile(path.toFile())) {
-          String manifestPath = jar.getManifest().getMainAttributes().getValue("Class-Path");
-          for (String url : manifestPath == null ? new String[0] : manifestPath.split(" ")) {
-            if (!url.isBlank()) {
-              entries.add(Path.of(path.toUri().resolve(url)));
-            }
-          }
-        }
-      } else {
-        entries.add(path);
-      }
-    }
-    Files.createDirectories(into);
-    List<String> out = new ArrayList<>();
-    for (int i = 0; i < entries.size(); i++) {
-      Path source = entries.get(i);
-      String text = source.toString().replace(File.separatorChar, '/');
-      boolean ours = text.contains("/io/sluice/") || text.contains("/target/");
-      if (!ours || !Files.exists(source)) {
-        out.add(source.toString());
-        continue;
-      }
-      Path copy = into.resolve(i + "-" + source.getFileName());
-      if (Files.isDirectory(source)) {
-        try (Stream<Path> files = Files.walk(source)) {
-          for (Path f : (Iterable<Path>) files::iterator) {
-            Path target = copy.resolve(source.relativize(f).toString());
-            if (Files.isDirectory(f)) {
-              Files.createDirectories(target);
-            } else {
-              Files.copy(f, target);
-            }
-          }
-        }
-      } else {
-        Files.copy(source, copy);
-      }
-      out.add(copy.toString());
-    }
-    return String.join(File.pathSeparator, out);
-  }
-
   private record Response(int status, String text) {
     @SuppressWarnings("unchecked")
     Map<String, Object> json() {
@@ -758,105 +702,66 @@ class CrashRecoveryTest {
   // ---- the node, a child JVM -------------------------------------------------------------------
 
   private static final class Node {
-    private final Process process;
-    private final Path log;
+    private final ChildJvm jvm;
     private final String name;
-    private volatile int port;
 
-    private Node(Process process, Path log, String name) {
-      this.process = process;
-      this.log = log;
+    private Node(ChildJvm jvm, String name) {
+      this.jvm = jvm;
       this.name = name;
     }
 
     /** Starts a node on the data directory (any free port) and waits until it is ready. */
     static Node start(Path dir, String name) throws IOException {
-      Path log = dir.resolve(name + ".log");
-      List<String> command =
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx768m",
-              "-cp",
-              childClassPath,
-              "io.sluice.server.Main",
-              "--data.dir=" + dir.resolve("data"),
-              "--http.port=0",
-              "--http.host=127.0.0.1",
-              "--node.id=crash-test");
-      ProcessBuilder builder =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
-      builder.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
-      Node node = new Node(builder.start(), log, name);
+      long t0 = System.nanoTime();
+      Node node =
+          new Node(
+              ChildJvm.start(
+                  childClassPath,
+                  "768m",
+                  dir.resolve(name + ".log"),
+                  READY_WITHIN,
+                  "--data.dir=" + dir.resolve("data"),
+                  "--node.id=crash-test"),
+              name);
       synchronized (nodes) {
         nodes.add(node);
       }
-      long t0 = System.nanoTime();
-      await(name + " listening")
-          .atMost(READY_WITHIN)
-          .pollInterval(Duration.ofMillis(50))
-          .until(
-              () -> {
-                assertThat(node.process.isAlive())
-                    .as(
-                        "%s exited with %s",
-                        name, node.process.isAlive() ? null : node.process.exitValue())
-                    .isTrue();
-                String text = Files.readString(node.log, StandardCharsets.UTF_8);
-                assertThat(text)
-                    .as("%s failed to start", name)
-                    .doesNotContain("Exception in thread \"main\"", "Sluice could not start");
-                Matcher m = LISTENING.matcher(text);
-                if (m.find()) {
-                  node.port = Integer.parseInt(m.group(1));
-                  return true;
-                }
-                return false;
-              });
-      await(name + " ready")
-          .atMost(READY_WITHIN)
-          .pollInterval(Duration.ofMillis(50))
-          .ignoreExceptionsInstanceOf(UncheckedIOException.class)
-          .until(() -> node.get("/health/ready").status == 200);
       phase(
           "%s ready on port %d after %d ms",
-          name, node.port, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+          name, node.jvm.port(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
       return node;
     }
 
     boolean alive() {
-      return process.isAlive();
+      return jvm.alive();
     }
 
     /** SIGKILL, and wait until the process is gone. */
     void crash() throws InterruptedException {
-      process.destroyForcibly();
-      assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("%s died", name).isTrue();
+      jvm.kill();
     }
 
     void kill() {
-      if (!process.isAlive()) {
+      if (!jvm.alive()) {
         return;
       }
-      process.destroyForcibly();
       try {
-        process.waitFor(30, TimeUnit.SECONDS);
+        jvm.kill();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
 
     List<String> logLines(String containing) throws IOException {
-      try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      try (Stream<String> lines = Files.lines(jvm.log(), StandardCharsets.UTF_8)) {
         return lines.filter(l -> l.contains(containing)).toList();
       }
     }
 
     void printLog() {
-      System.out.println("==== log of node " + name + " (" + log + ")");
+      System.out.println("==== log of node " + name + " (" + jvm.log() + ")");
       try {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        List<String> lines = Files.readAllLines(jvm.log(), StandardCharsets.UTF_8);
         int from = Math.max(0, lines.size() - 400);
         if (from > 0) {
           System.out.println("... " + from + " lines before; warnings and errors among them:");
@@ -868,7 +773,7 @@ class CrashRecoveryTest {
         }
         lines.subList(from, lines.size()).forEach(System.out::println);
       } catch (IOException e) {
-        System.out.println("cannot read " + log + ": " + e);
+        System.out.println("cannot read " + jvm.log() + ": " + e);
       }
     }
 
@@ -891,7 +796,7 @@ class CrashRecoveryTest {
     }
 
     private URI uri(String path) {
-      return URI.create("http://127.0.0.1:" + port + path);
+      return URI.create("http://127.0.0.1:" + jvm.port() + path);
     }
 
     private static Response send(HttpRequest.Builder request) {
