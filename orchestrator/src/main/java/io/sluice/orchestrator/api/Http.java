@@ -47,6 +47,13 @@ public final class Http {
       status = 413;
       title = ProblemException.Kind.TOO_LARGE.title();
       detail = "the request body is larger than the limit";
+      String length = ctx.request().getHeader("Content-Length");
+      problems =
+          List.of(
+              Problem.at(
+                  "",
+                  "expected a body within the limit (setting ingestion.maxBodyBytes), but it has "
+                      + (length == null ? "more bytes" : length + " bytes")));
     } else if (failure == null) {
       status = ctx.statusCode() > 0 ? ctx.statusCode() : 500;
       title = status == 404 ? "Not found" : "Error";

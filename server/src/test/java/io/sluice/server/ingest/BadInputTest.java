@@ -97,6 +97,10 @@ class BadInputTest {
             + "\"}";
     Wire.Response r = refused(413, () -> post(CE, big), false);
     assertThat(r.json().get("detail")).asString().contains("larger than the limit");
+    assertThat(r.errors().get(0).get("message"))
+        .asString()
+        .contains("ingestion.maxBodyBytes")
+        .contains(big.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + " bytes");
   }
 
   @Test
