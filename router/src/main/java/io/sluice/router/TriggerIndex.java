@@ -1,6 +1,7 @@
 package io.sluice.router;
 
 import io.sluice.core.event.CloudEvent;
+import io.sluice.core.expr.Expression;
 import io.sluice.core.expr.ExpressionException;
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
@@ -278,26 +279,26 @@ public final class TriggerIndex {
     List<GuardError> errors = List.of();
     Map<String, Object> variables = null;
     for (Compiled c : candidates) {
-      Entry e = c.entry;
-      if (e.trigger().when() != null) {
+      if (c.when != null) {
         if (variables == null) {
           variables = Map.of("event", event.toMap());
         }
         try {
-          if (!e.trigger().when().test(variables)) {
+          if (!c.when.test(variables)) {
             continue;
           }
         } catch (ExpressionException ex) {
           if (errors.isEmpty()) {
             errors = new ArrayList<>(1);
           }
+          Entry e = c.entry;
           errors.add(
               new GuardError(
                   e.workflowId(), e.version(), e.triggerIndex(), ex.expression(), ex.reason()));
           continue;
         }
       }
-      matches.add(new Match(e.workflowId(), e.version(), e.triggerIndex(), e.trigger()));
+      matches.add(c.match);
     }
     return new Routing(matches, errors);
   }
@@ -374,14 +375,22 @@ public final class TriggerIndex {
         e.workflowId(), e.version(), e.triggerIndex(), e.trigger(), verdict, m, reason);
   }
 
-  /** A trigger with its compiled pattern (null: every event of the type passes). */
+  /**
+   * A trigger with its compiled pattern (null: every event of the type passes), and what {@link
+   * #route} needs of it at hand: its guard and its {@link Match}, built once (it is immutable).
+   */
   private static final class Compiled {
     final Entry entry;
     final EventPattern pattern;
+    final Expression when;
+    final Match match;
 
     Compiled(Entry entry, EventPattern pattern) {
       this.entry = entry;
       this.pattern = pattern;
+      this.when = entry.trigger().when();
+      this.match =
+          new Match(entry.workflowId(), entry.version(), entry.triggerIndex(), entry.trigger());
     }
   }
 

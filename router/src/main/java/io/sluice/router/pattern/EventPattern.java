@@ -4,10 +4,8 @@ import io.sluice.core.event.CloudEvent;
 import io.sluice.core.json.Json;
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * An EventBridge-style content pattern, compiled: a predicate over an event in its structured form
@@ -27,10 +25,12 @@ import java.util.Set;
 public final class EventPattern {
   private final Object source;
   private final ObjectMatcher root;
+  private final List<NecessaryCondition> conditions; // for PatternIndex: found once, used often
 
   private EventPattern(Object source, ObjectMatcher root) {
     this.source = source;
     this.root = root;
+    this.conditions = NecessaryCondition.of(root);
   }
 
   /**
@@ -72,6 +72,10 @@ public final class EventPattern {
     return root;
   }
 
+  List<NecessaryCondition> conditions() {
+    return conditions;
+  }
+
   /** The pattern as it was given. */
   public Object source() {
     return source;
@@ -99,37 +103,6 @@ public final class EventPattern {
   public Mismatch explain(CloudEvent event) {
     return explain(event.toMap());
   }
-
-  /**
-   * Necessary conditions of the form "some scalar at this path equals one of these values": a
-   * top-level AND-ed field (possibly nested in objects, never under {@code $or}) whose alternatives
-   * are all exact values. An event without such a value at the path cannot match; {@link
-   * PatternIndex} uses this to skip patterns without evaluating them.
-   */
-  List<EqualityCondition> equalityConditions() {
-    List<EqualityCondition> out = new ArrayList<>();
-    collect(root, new ArrayList<>(), out);
-    return out;
-  }
-
-  private static void collect(
-      ObjectMatcher object, List<String> path, List<EqualityCondition> out) {
-    for (ObjectMatcher.Field f : object.fields()) {
-      path.add(f.name());
-      if (f.matcher() instanceof LeafMatcher leaf) {
-        Set<Object> keys = leaf.exactOnly();
-        if (keys != null) {
-          out.add(new EqualityCondition(List.copyOf(path), keys));
-        }
-      } else if (f.matcher() instanceof ObjectMatcher nested) {
-        collect(nested, path, out);
-      }
-      path.remove(path.size() - 1);
-    }
-  }
-
-  /** A path (field names from the top) and the exact keys (see {@link JsonValues#key}) at it. */
-  record EqualityCondition(List<String> path, Set<Object> keys) {}
 
   @Override
   public String toString() {

@@ -64,6 +64,27 @@ final class JsonValues {
     return scalar;
   }
 
+  /** {@code key(scalar).hashCode()}, without boxing a number: equal keys hash alike. */
+  static int keyHash(Object scalar) {
+    if (scalar == null) {
+      return NULL_KEY.hashCode();
+    }
+    if (scalar instanceof Long l) {
+      return Long.hashCode(l);
+    }
+    if (scalar instanceof Number n) {
+      if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
+        return Long.hashCode(n.longValue());
+      }
+      double d = n.doubleValue();
+      if (d == Math.rint(d) && Math.abs(d) < TWO_POW_63) {
+        return Long.hashCode((long) d);
+      }
+      return Double.hashCode(d);
+    }
+    return scalar.hashCode();
+  }
+
   private static Object numberKey(Number n) {
     if (n instanceof Integer || n instanceof Short || n instanceof Byte) {
       return n.longValue();

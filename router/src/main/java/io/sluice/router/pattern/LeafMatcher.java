@@ -40,12 +40,31 @@ final class LeafMatcher implements Matcher {
     this.alternatives = List.copyOf(alternatives);
   }
 
-  /** The exact values (as keys) when every alternative is an exact value; otherwise null. */
-  Set<Object> exactOnly() {
-    if (tests.length > 0 || existsTrue || existsFalse || exactKeys.length == 0) {
+  /**
+   * One atom per alternative (exact keys, then operators), for {@link PatternIndex}: the leaf
+   * cannot pass without a scalar at {@code path} that passes one of them. Null when that does not
+   * hold ({@code exists: false}, or an operator without an atom such as anything-but); just the
+   * {@link IndexAtom.Exists} atom when the leaf has {@code exists: true}, which the others imply.
+   */
+  List<IndexAtom> atoms(List<String> path) {
+    if (existsFalse) {
       return null;
     }
-    return Set.copyOf(List.of(exactKeys));
+    if (existsTrue) {
+      return List.of(new IndexAtom.Exists(path));
+    }
+    List<IndexAtom> out = new java.util.ArrayList<>(exactKeys.length + tests.length);
+    for (Object key : exactKeys) {
+      out.add(new IndexAtom.Exact(path, key));
+    }
+    for (ValueTest t : tests) {
+      IndexAtom atom = t.atom(path);
+      if (atom == null) {
+        return null;
+      }
+      out.add(atom);
+    }
+    return out;
   }
 
   @Override

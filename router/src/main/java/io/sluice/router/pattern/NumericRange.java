@@ -57,6 +57,16 @@ final class NumericRange {
     return !hasUpper || (upperInclusive ? d <= upper : d < upper);
   }
 
+  /** The least value it may contain: its lower bound (inclusive or not), or -infinity. */
+  double lowest() {
+    return hasLower ? lower : Double.NEGATIVE_INFINITY;
+  }
+
+  /** The greatest value it may contain: its upper bound (inclusive or not), or +infinity. */
+  double highest() {
+    return hasUpper ? upper : Double.POSITIVE_INFINITY;
+  }
+
   @Override
   public String toString() {
     if (equality) {

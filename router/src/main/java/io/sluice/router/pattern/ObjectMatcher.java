@@ -58,6 +58,11 @@ final class ObjectMatcher implements Matcher {
     return inOrder;
   }
 
+  /** The alternatives of its {@code $or}; empty when it has none. */
+  List<ObjectMatcher> alternatives() {
+    return or == null ? List.of() : List.of(or);
+  }
+
   @Override
   public int cost() {
     return cost;

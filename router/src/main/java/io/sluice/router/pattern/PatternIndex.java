@@ -2,35 +2,29 @@ package io.sluice.router.pattern;
 
 import io.sluice.core.event.CloudEvent;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
  * A set of patterns arranged so that an event evaluates only the patterns it could match.
  *
- * <p>Most patterns pin some field to exact values ({@code "source": ["billing"]}, {@code "data":
- * {"tenant": ["acme"]}}). The index picks the path that the most patterns pin and hashes those
- * patterns by their values; an event looks its own value(s) at that path up and gets the few
- * candidates pinned to them. This is repeated for the rest (up to {@value #MAX_LEVELS} paths);
- * patterns that pin nothing are evaluated for every event. A candidate is then evaluated in full,
- * so the index only ever saves work and never changes a verdict.
+ * <p>Each pattern has necessary conditions ({@link NecessaryCondition}): "some scalar at this path
+ * passes one of these atoms", where an atom is an exact value, a case-folded string, a prefix or
+ * suffix, a numeric interval or mere presence ({@link IndexAtom}). An {@link IndexPlan} picks a few
+ * paths and files each pattern under the most selective of its conditions on them, in one {@link
+ * AtomIndex}. An event reads its scalars at each of those paths and gets the patterns filed under
+ * an atom one of them passes; patterns with no usable condition ({@code anything-but}, {@code
+ * exists: false} and the like only) are candidates for every event. Every candidate is then
+ * evaluated in full, so the index only ever saves work and never changes a verdict.
  *
  * <p>Immutable and thread-safe.
  *
  * @param <T> what a pattern belongs to (a trigger)
  */
 public final class PatternIndex<T> {
-  private static final int MAX_LEVELS = 3;
-  private static final int MIN_PINNED = 2;
-  private static final int[] NONE = new int[0];
-
   private final List<T> items;
   private final ObjectMatcher[] patterns; // the roots: one object fewer to load per candidate
-  private final Level[] levels;
+  private final AtomIndex atoms;
   private final int[] linear;
 
   /**
@@ -40,70 +34,24 @@ public final class PatternIndex<T> {
   public PatternIndex(List<T> items, Function<? super T, EventPattern> patternOf) {
     this.items = List.copyOf(items);
     this.patterns = new ObjectMatcher[items.size()];
-    List<List<EventPattern.EqualityCondition>> conditions = new ArrayList<>();
+    List<List<NecessaryCondition>> conditions = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       EventPattern pattern = patternOf.apply(items.get(i));
       patterns[i] = pattern == null ? null : pattern.root();
-      conditions.add(pattern == null ? List.of() : pattern.equalityConditions());
+      conditions.add(pattern == null ? List.of() : pattern.conditions());
     }
-    boolean[] placed = new boolean[items.size()];
-    List<Level> built = new ArrayList<>();
-    while (built.size() < MAX_LEVELS) {
-      Level level = bestLevel(conditions, placed);
-      if (level == null) {
-        break;
-      }
-      built.add(level);
-    }
-    this.levels = built.toArray(Level[]::new);
-    int[] rest = new int[items.size()];
-    int n = 0;
-    for (int i = 0; i < placed.length; i++) {
-      if (!placed[i]) {
-        rest[n++] = i;
+    IndexPlan plan = new IndexPlan(conditions);
+    List<List<IndexAtom>> filed = new ArrayList<>(patterns.length);
+    IntList rest = new IntList();
+    for (int i = 0; i < patterns.length; i++) {
+      NecessaryCondition c = plan.chosen(i);
+      filed.add(c == null ? null : c.atoms());
+      if (c == null) {
+        rest.add(i);
       }
     }
-    this.linear = Arrays.copyOf(rest, n);
-  }
-
-  private static Level bestLevel(
-      List<List<EventPattern.EqualityCondition>> conditions, boolean[] placed) {
-    Map<List<String>, Integer> pinnedBy = new LinkedHashMap<>();
-    for (int i = 0; i < conditions.size(); i++) {
-      if (!placed[i]) {
-        for (EventPattern.EqualityCondition c : conditions.get(i)) {
-          pinnedBy.merge(c.path(), 1, Integer::sum);
-        }
-      }
-    }
-    List<String> best = null;
-    int bestCount = MIN_PINNED - 1;
-    for (Map.Entry<List<String>, Integer> e : pinnedBy.entrySet()) {
-      if (e.getValue() > bestCount) {
-        best = e.getKey();
-        bestCount = e.getValue();
-      }
-    }
-    if (best == null) {
-      return null;
-    }
-    Map<Object, IntList> byKey = new HashMap<>();
-    for (int i = 0; i < conditions.size(); i++) {
-      if (placed[i]) {
-        continue;
-      }
-      for (EventPattern.EqualityCondition c : conditions.get(i)) {
-        if (c.path().equals(best)) {
-          for (Object key : c.keys()) {
-            byKey.computeIfAbsent(key, k -> new IntList()).add(i);
-          }
-          placed[i] = true;
-        }
-      }
-    }
-    Map<Object, int[]> frozen = new HashMap<>(byKey.size() * 2);
-    byKey.forEach((k, v) -> frozen.put(k, v.toArray()));
-    return new Level(best.toArray(String[]::new), EventAttributes.of(best.get(0)), frozen);
+    this.atoms = new AtomIndex(plan.paths(), filed);
+    this.linear = rest.toArray();
   }
 
   public int size() {
@@ -113,16 +61,12 @@ public final class PatternIndex<T> {
   /** The items whose pattern matches the event, in the order they were given. */
   public List<T> matching(CloudEvent event) {
     IntList candidates = new IntList();
-    for (Level level : levels) {
-      level.candidates(event, candidates);
-    }
+    atoms.collect(event, candidates);
     candidates.addAll(linear);
     if (candidates.size == 0) {
       return List.of();
     }
-    if (candidates.size > 1) {
-      candidates.sortDistinct(); // the results keep the given order; an item may be hit twice
-    }
+    candidates.sortDistinct(); // the results keep the given order; an item may be hit twice
     List<T> out = null;
     for (int i = 0; i < candidates.size; i++) {
       int ordinal = candidates.values[i];
@@ -137,88 +81,25 @@ public final class PatternIndex<T> {
     return out == null ? List.of() : out;
   }
 
-  /** How the patterns are arranged: the indexed paths with their pattern counts, then the rest. */
+  /**
+   * How the patterns are arranged: per indexed path, the patterns filed there and their atoms by
+   * kind, then the number evaluated for every event: {@code /data/tenant: 3 (exact 3), /data/sku: 1
+   * (prefix 1), unindexed: 1}.
+   */
   public String layout() {
     StringBuilder out = new StringBuilder();
-    for (Level level : levels) {
-      java.util.Set<Integer> pinned = new java.util.HashSet<>();
-      for (int[] hits : level.byKey.values()) {
-        for (int h : hits) {
-          pinned.add(h);
-        }
-      }
-      out.append('/').append(String.join("/", level.path)).append(": ").append(pinned.size());
-      out.append(", ");
+    for (String table : atoms.describe()) {
+      out.append(table).append(", ");
     }
     return out.append("unindexed: ").append(linear.length).toString();
   }
 
-  /** One indexed path: the patterns pinning it, by value. */
-  private static final class Level {
-    final String[] path;
-    final int attribute;
-    final Map<Object, int[]> byKey;
-
-    Level(String[] path, int attribute, Map<Object, int[]> byKey) {
-      this.path = path;
-      this.attribute = attribute;
-      this.byKey = byKey;
-    }
-
-    void candidates(CloudEvent event, IntList out) {
-      collect(EventAttributes.get(event, attribute, path[0]), 1, out);
-    }
-
-    /** Every scalar reachable at the path (arrays on the way are walked), looked up. */
-    private void collect(Object value, int depth, IntList out) {
-      if (value instanceof List<?> list) {
-        for (Object element : list) {
-          collect(element, depth, out);
-        }
-      } else if (value instanceof Map<?, ?> map) {
-        if (depth < path.length) {
-          collect(JsonValues.field(map, path[depth]), depth + 1, out);
-        }
-      } else if (depth == path.length && value != JsonValues.MISSING) {
-        int[] hits = byKey.getOrDefault(JsonValues.key(value), NONE);
-        out.addAll(hits);
-      }
-    }
-  }
-
-  /** A growable int array, to gather candidate positions without boxing. */
-  private static final class IntList {
-    int[] values = new int[8];
-    int size;
-
-    void add(int v) {
-      if (size == values.length) {
-        values = Arrays.copyOf(values, size * 2);
-      }
-      values[size++] = v;
-    }
-
-    void addAll(int[] vs) {
-      if (size + vs.length > values.length) {
-        values = Arrays.copyOf(values, Math.max(size * 2, size + vs.length));
-      }
-      System.arraycopy(vs, 0, values, size, vs.length);
-      size += vs.length;
-    }
-
-    void sortDistinct() {
-      Arrays.sort(values, 0, size);
-      int n = 0;
-      for (int i = 0; i < size; i++) {
-        if (n == 0 || values[n - 1] != values[i]) {
-          values[n++] = values[i];
-        }
-      }
-      size = n;
-    }
-
-    int[] toArray() {
-      return Arrays.copyOf(values, size);
-    }
+  /** How many patterns an event would evaluate (candidates, before evaluation): for tests. */
+  int candidateCount(CloudEvent event) {
+    IntList candidates = new IntList();
+    atoms.collect(event, candidates);
+    candidates.addAll(linear);
+    candidates.sortDistinct();
+    return candidates.size;
   }
 }

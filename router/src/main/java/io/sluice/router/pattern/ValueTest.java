@@ -10,4 +10,12 @@ interface ValueTest {
 
   /** What it expects, as the user would write it in prose: {@code prefix "ord-"}. */
   String describe();
+
+  /**
+   * What every scalar it accepts at {@code path} has in common, for {@link PatternIndex}; null when
+   * it accepts scalars no atom can describe (anything-but, a wildcard without literal ends).
+   */
+  default IndexAtom atom(java.util.List<String> path) {
+    return null;
+  }
 }

@@ -33,6 +33,11 @@ final class ValueTests {
     }
 
     @Override
+    public IndexAtom atom(List<String> path) {
+      return new IndexAtom.Affix(path, wanted, false, ignoreCase);
+    }
+
+    @Override
     public String describe() {
       return "prefix " + quote(prefix) + (ignoreCase ? " (ignoring case)" : "");
     }
@@ -59,6 +64,11 @@ final class ValueTests {
     }
 
     @Override
+    public IndexAtom atom(List<String> path) {
+      return new IndexAtom.Affix(path, wanted, true, ignoreCase);
+    }
+
+    @Override
     public String describe() {
       return "suffix " + quote(suffix) + (ignoreCase ? " (ignoring case)" : "");
     }
@@ -80,6 +90,11 @@ final class ValueTests {
     }
 
     @Override
+    public IndexAtom atom(List<String> path) {
+      return new IndexAtom.Folded(path, wanted);
+    }
+
+    @Override
     public String describe() {
       return quote(value) + " (ignoring case)";
     }
@@ -93,6 +108,11 @@ final class ValueTests {
     }
 
     @Override
+    public IndexAtom atom(List<String> path) {
+      return wildcard.atom(path);
+    }
+
+    @Override
     public String describe() {
       return "wildcard " + quote(wildcard.source());
     }
@@ -103,6 +123,11 @@ final class ValueTests {
     @Override
     public boolean test(Object scalar) {
       return scalar instanceof Number n && range.contains(n);
+    }
+
+    @Override
+    public IndexAtom atom(List<String> path) {
+      return new IndexAtom.Range(path, range.lowest(), range.highest());
     }
 
     @Override

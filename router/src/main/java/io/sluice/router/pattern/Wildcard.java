@@ -66,6 +66,22 @@ final class Wildcard {
     return new Wildcard(source, pieces);
   }
 
+  /**
+   * For {@link PatternIndex}: without a star, the exact string; otherwise the literal end, the last
+   * piece if there is one (in {@code orders/*}{@code /eu} the part after the last star tells events
+   * apart better than the namespace before the first), else the first; null for {@code *x*}.
+   */
+  IndexAtom atom(List<String> path) {
+    if (pieces.length == 1) {
+      return new IndexAtom.Exact(path, pieces[0]);
+    }
+    String last = pieces[pieces.length - 1];
+    if (!last.isEmpty()) {
+      return new IndexAtom.Affix(path, last, true, false);
+    }
+    return pieces[0].isEmpty() ? null : new IndexAtom.Affix(path, pieces[0], false, false);
+  }
+
   boolean matches(String value) {
     if (pieces.length == 1) {
       return value.equals(pieces[0]);

@@ -61,7 +61,7 @@ class PatternIndexTest {
 
   @Test
   void patternsPinningAFieldAreIndexedByItsValues() {
-    // given: 3 patterns pin data.tenant, 2 pin source, 1 pins nothing
+    // given: 3 patterns pin data.tenant, 2 pin source, 1 pins no value but has a numeric range
     List<EventPattern> patterns =
         List.of(
             pattern("{\"data\": {\"tenant\": [\"acme\"], \"total\": [{\"numeric\": [\">\", 1]}]}}"),
@@ -75,12 +75,65 @@ class PatternIndexTest {
     PatternIndex<EventPattern> index = new PatternIndex<>(patterns, p -> p);
 
     // then
-    assertThat(index.layout()).isEqualTo("/data/tenant: 3, /source: 2, unindexed: 1");
+    assertThat(index.layout())
+        .isEqualTo(
+            "/data/tenant: 3 (exact 4), /source: 2 (exact 3), /data/total: 1 (numeric 1),"
+                + " unindexed: 0");
     CloudEvent event =
         CloudEvent.of(
             "1", "/crm", "t", Instant.EPOCH, Json.parse("{\"tenant\": \"acme\", \"total\": 200}"));
     assertThat(index.matching(event))
         .containsExactly(patterns.get(0), patterns.get(2), patterns.get(4), patterns.get(5));
+  }
+
+  @Test
+  void patternsWithoutExactValuesAreIndexedByWhatTheyRequire() {
+    // given: one pattern per operator that can be looked up, none pinning an exact value
+    List<EventPattern> patterns =
+        List.of(
+            pattern("{\"data\": {\"sku\": [{\"prefix\": \"ACME-\"}]}}"),
+            pattern("{\"data\": {\"sku\": [{\"prefix\": {\"equals-ignore-case\": \"init\"}}]}}"),
+            pattern("{\"data\": {\"email\": [{\"suffix\": \"@example.com\"}]}}"),
+            pattern("{\"data\": {\"region\": [{\"equals-ignore-case\": \"EU\"}]}}"),
+            pattern("{\"data\": {\"total\": [{\"numeric\": [\">\", 100, \"<=\", 200]}]}}"),
+            pattern("{\"data\": {\"coupon\": [{\"exists\": true}]}}"),
+            pattern("{\"subject\": [{\"wildcard\": \"orders/*/eu\"}]}"),
+            pattern(
+                "{\"data\": {\"items\": {\"sku\": [\"A\"], \"qty\": [{\"numeric\": [\">\", 1]}]}}}"),
+            pattern(
+                "{\"$or\": [{\"data\": {\"tier\": [\"gold\"]}},"
+                    + " {\"data\": {\"total\": [{\"numeric\": [\">\", 900]}]}}]}"),
+            pattern("{\"data\": {\"status\": [{\"anything-but\": [\"cancelled\"]}]}}"),
+            pattern("{\"data\": {\"coupon\": [{\"exists\": false}]}}"));
+    PatternIndex<EventPattern> index = new PatternIndex<>(patterns, p -> p);
+    CloudEvent event =
+        CloudEvent.of(
+                "1",
+                "/shop",
+                "t",
+                Instant.EPOCH,
+                Json.parse(
+                    "{\"sku\": \"Initech-7\", \"email\": \"a@b.org\", \"region\": \"us\","
+                        + " \"total\": 150, \"status\": \"paid\", \"coupon\": null,"
+                        + " \"items\": [{\"sku\": \"B\", \"qty\": 5}, {\"sku\": \"A\", \"qty\": 1}]}"))
+            .withSubject("orders/1/us");
+
+    // when
+    List<EventPattern> matching = index.matching(event);
+
+    // then: anything-but and exists are evaluated for every event (exists: true is not worth a
+    // look-up: most events have the field); the event is a candidate of the ignore-case prefix,
+    // the range and the nested pattern (an element has sku A) and of nothing else; no verdict
+    // changes
+    assertThat(index.layout())
+        .isEqualTo(
+            "/data/sku: 2 (prefix 2), /data/email: 1 (suffix 1), /data/items/sku: 1 (exact 1),"
+                + " /data/region: 1 (equals-ignore-case 1), /subject: 1 (suffix 1),"
+                + " /data/total: 2 (numeric 2), /data/tier: 1 (exact 1), unindexed: 3");
+    assertThat(index.candidateCount(event)).isEqualTo(6);
+    assertThat(matching)
+        .containsExactly(patterns.get(1), patterns.get(4), patterns.get(5), patterns.get(9))
+        .isEqualTo(bruteForce(patterns, event));
   }
 
   @Test
