@@ -182,6 +182,17 @@ public final class Scheduler {
                               });
                         }
                       });
+              orchestrator
+                  .changes()
+                  .on(
+                      CHANGES_TOPIC,
+                      id ->
+                          context.runOnContext(
+                              v -> {
+                                if (!stopped) {
+                                  pausedElsewhere(id);
+                                }
+                              }));
               return orchestrator.definitions().store().heads();
             })
         .compose(
@@ -487,6 +498,7 @@ public final class Scheduler {
                             Filters.eq("_id", id),
                             Updates.set("paused", paused),
                             new UpdateOptions().upsert(true)))
+                    .compose(r -> tellOtherNodes(id))
                     .compose(
                         r ->
                             Future.<Map<String, Object>>future(
@@ -503,6 +515,47 @@ public final class Scheduler {
                                             p.complete(Map.of("id", id, "paused", paused));
                                           }
                                         }))));
+  }
+
+  private Future<Void> tellOtherNodes(String id) {
+    return orchestrator
+        .changes()
+        .publish(CHANGES_TOPIC, id)
+        .recover(
+            e -> {
+              log.warn(
+                  "recording the pause/resume of {} for other nodes failed ({}); they see it at"
+                      + " their next start",
+                  id,
+                  e.toString());
+              return Future.succeededFuture();
+            });
+  }
+
+  /** The change-feed topic of pause and resume; the ref is the schedule id. */
+  static final String CHANGES_TOPIC = "schedules";
+
+  /** Another node paused or resumed the schedule: take the stored state (on the context). */
+  private void pausedElsewhere(String id) {
+    Rx.first(states.find(Filters.eq("_id", id)).first())
+        .onSuccess(
+            doc ->
+                context.runOnContext(
+                    v -> {
+                      Schedule cur = schedules.get(id);
+                      if (doc == null || cur == null) {
+                        return;
+                      }
+                      boolean paused = Boolean.TRUE.equals(doc.getBoolean("paused"));
+                      if (paused != cur.paused()) {
+                        Schedule next = cur.with(paused, cur.lastFire());
+                        schedules.put(id, next);
+                        arm(next);
+                        log.info(
+                            "schedule {} {} on another node", id, paused ? "paused" : "resumed");
+                      }
+                    }))
+        .onFailure(e -> log.warn("reading the state of schedule {} failed", id, e));
   }
 
   /** Every schedule: id, workflow, cron, zone, state, last fire and next 5 fire times. */

@@ -83,7 +83,8 @@ public final class ChangeFeed {
   }
 
   /**
-   * Registers a handler for the changes of a topic made on other nodes. Call before {@link #start}.
+   * Registers a handler for the changes of a topic made on other nodes, from the next poll on
+   * (register before loading what the handler keeps current, so nothing falls in between).
    */
   public ChangeFeed on(String topic, Consumer<String> handler) {
     handlers.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(handler);
