@@ -24,6 +24,11 @@ final class Run {
    */
   static final String CHAIN_DEPTH = "sluicedepth";
 
+  /**
+   * Sources of Sluice's own events; an emit step may not claim one (ingestion refuses them too).
+   */
+  static final String RESERVED_SOURCE = "sluice/";
+
   private final WorkflowDefinition def;
   private final Instant now;
   private final String source;
@@ -461,10 +466,20 @@ final class Run {
       case "transform" -> complete(running, with);
       case "emit" -> {
         Object type = with instanceof Map<?, ?> m ? m.get("type") : null;
-        if (type instanceof String t && !t.isBlank()) {
-          complete(running, emitEvent(s, with));
-        } else {
+        Object source = with instanceof Map<?, ?> m ? m.get("source") : null;
+        if (!(type instanceof String t) || t.isBlank()) {
           fail(running, StepError.permanent("emit", "expected an event 'type', but got " + type));
+        } else if (source != null && source.toString().startsWith(RESERVED_SOURCE)) {
+          fail(
+              running,
+              StepError.permanent(
+                  "emit",
+                  "expected a 'source' outside the prefix '"
+                      + RESERVED_SOURCE
+                      + "' (reserved for Sluice's own events, e.g. schedule fires), but got "
+                      + source));
+        } else {
+          complete(running, emitEvent(s, with));
         }
       }
       case "delay" -> startDelay(s, running, with);

@@ -1650,6 +1650,24 @@ class DeciderTest {
     assertThat(step(d, "e").status()).isEqualTo(StepStatus.FAILED);
   }
 
+  @Test
+  void anEmitStepMayNotClaimASluiceSource() {
+    // given
+    WorkflowDefinition def =
+        DefinitionBuilder.workflow("forger")
+            .step("e", "emit")
+            .with("{\"type\": \"schedule.fired\", \"source\": \"${input.src}\", \"data\": {}}")
+            .build();
+
+    // when
+    Decision d = start(def, "{\"src\": \"sluice/schedules/other/0\"}");
+
+    // then
+    assertThat(d.emitted()).isEmpty();
+    assertThat(step(d, "e").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(step(d, "e").error().message()).contains("reserved").contains("sluice/schedules");
+  }
+
   // ---- §4 waitForEvent --------------------------------------------------------------------------
 
   private final WorkflowDefinition payment =
