@@ -280,21 +280,24 @@ final class AtomIndex {
     }
     if (value instanceof String s) {
       if ((k & 1 << PREFIX) != 0) {
-        prefixes(at, p, PREFIX, s, out);
+        prefixes(at, p, PREFIX, s, false, out);
       }
       if ((k & 1 << SUFFIX) != 0) {
-        suffixes(at, p, SUFFIX, s, out);
+        suffixes(at, p, SUFFIX, s, false, out);
       }
       if ((k & FOLDS) != 0) {
-        String f = JsonValues.fold(s); // the folding the matchers use
+        // JsonValues.fold, the folding the matchers use, is ASCII lower case on ASCII text:
+        // then its hashes are computed from the characters without building the folded string
+        boolean ascii = isAscii(s);
+        String f = ascii ? s : JsonValues.fold(s);
         if ((k & 1 << FOLDED) != 0) {
-          probe(mix(p, FOLDED, f.hashCode()), out);
+          probe(mix(p, FOLDED, ascii ? lowerCaseHash(s) : f.hashCode()), out);
         }
         if ((k & 1 << FOLDED_PREFIX) != 0) {
-          prefixes(at, p, FOLDED_PREFIX, f, out);
+          prefixes(at, p, FOLDED_PREFIX, f, ascii, out);
         }
         if ((k & 1 << FOLDED_SUFFIX) != 0) {
-          suffixes(at, p, FOLDED_SUFFIX, f, out);
+          suffixes(at, p, FOLDED_SUFFIX, f, ascii, out);
         }
       }
     } else if (value instanceof Number n && (k & 1 << RANGE) != 0) {
@@ -302,8 +305,33 @@ final class AtomIndex {
     }
   }
 
-  /** Probes the hash of each prefix of {@code s} whose length some prefix at the path has. */
-  private void prefixes(int at, int p, int kind, String s, IntList out) {
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static char lowerCase(char ascii) {
+    return ascii >= 'A' && ascii <= 'Z' ? (char) (ascii + ('a' - 'A')) : ascii;
+  }
+
+  /** The String.hashCode of the ASCII lower case of {@code s}. */
+  private static int lowerCaseHash(String s) {
+    int h = 0;
+    for (int i = 0; i < s.length(); i++) {
+      h = 31 * h + lowerCase(s.charAt(i));
+    }
+    return h;
+  }
+
+  /**
+   * Probes the hash of each prefix of {@code s} (its ASCII lower case when {@code lower}) whose
+   * length some prefix at the path has.
+   */
+  private void prefixes(int at, int p, int kind, String s, boolean lower, IntList out) {
     int l = meta[at + LENGTHS + kind - PREFIX];
     int end = l + 1 + meta[l];
     int i = l + 1;
@@ -313,7 +341,8 @@ final class AtomIndex {
     }
     int h = 0;
     for (int length = 1; i < end && meta[i] <= s.length(); length++) {
-      h = 31 * h + s.charAt(length - 1); // String.hashCode of the prefix so far
+      char c = s.charAt(length - 1);
+      h = 31 * h + (lower ? lowerCase(c) : c); // String.hashCode of the prefix so far
       if (length == meta[i]) {
         probe(mix(p, kind, h), out);
         i++;
@@ -322,7 +351,7 @@ final class AtomIndex {
   }
 
   /** {@link #prefixes} from the end: String.hashCode of a suffix is the sum of c * 31^k. */
-  private void suffixes(int at, int p, int kind, String s, IntList out) {
+  private void suffixes(int at, int p, int kind, String s, boolean lower, IntList out) {
     int l = meta[at + LENGTHS + kind - PREFIX];
     int end = l + 1 + meta[l];
     int i = l + 1;
@@ -334,7 +363,8 @@ final class AtomIndex {
     int h = 0;
     int power = 1;
     for (int length = 1; i < end && meta[i] <= n; length++) {
-      h += s.charAt(n - length) * power;
+      char c = s.charAt(n - length);
+      h += (lower ? lowerCase(c) : c) * power;
       power *= 31;
       if (length == meta[i]) {
         probe(mix(p, kind, h), out);

@@ -2,11 +2,9 @@ package io.sluice.router.pattern;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Where {@link PatternIndex} files each pattern: which paths get a {@link PathTable} and which of
@@ -30,75 +28,109 @@ final class IndexPlan {
 
   /** {@code conditions}: per pattern, its necessary conditions (empty: it has none). */
   IndexPlan(List<List<NecessaryCondition>> conditions) {
+    // paths as numbers, in the order they are first met (ties go to the first)
+    Map<List<String>, Integer> ids = new HashMap<>();
+    List<List<String>> byId = new ArrayList<>();
     int n = conditions.size();
+    int[][][] pathsOf = new int[n][][]; // per pattern, per condition: its distinct paths
+    for (int i = 0; i < n; i++) {
+      List<NecessaryCondition> cs = conditions.get(i);
+      pathsOf[i] = new int[cs.size()][];
+      for (int c = 0; c < cs.size(); c++) {
+        int[] ps = new int[cs.get(c).paths().size()];
+        int k = 0;
+        for (List<String> path : cs.get(c).paths()) {
+          Integer id = ids.get(path);
+          if (id == null) {
+            id = byId.size();
+            ids.put(path, id);
+            byId.add(path);
+          }
+          ps[k++] = id;
+        }
+        pathsOf[i][c] = ps;
+      }
+    }
     double[] cost = new double[n];
     Arrays.fill(cost, 1.0);
-    Set<List<String>> open = new LinkedHashSet<>();
-    while (open.size() < MAX_TABLES) {
-      Map<List<String>, Double> savings = new LinkedHashMap<>();
+    boolean[] open = new boolean[byId.size()];
+    List<List<String>> opened = new ArrayList<>();
+    double[] savings = new double[byId.size()];
+    while (opened.size() < MAX_TABLES) {
+      Arrays.fill(savings, 0);
       for (int i = 0; i < n; i++) {
-        addSavings(conditions.get(i), cost[i], open, savings);
+        addSavings(conditions.get(i), pathsOf[i], cost[i], open, savings);
       }
-      List<String> best = null;
+      int best = -1;
       double bestSaving = TABLE_COST;
-      for (Map.Entry<List<String>, Double> e : savings.entrySet()) {
-        if (e.getValue() > bestSaving) {
-          best = e.getKey();
-          bestSaving = e.getValue();
+      for (int p = 0; p < savings.length; p++) {
+        if (savings[p] > bestSaving) {
+          best = p;
+          bestSaving = savings[p];
         }
       }
-      if (best == null) {
+      if (best < 0) {
         break;
       }
-      open.add(best);
+      open[best] = true;
+      opened.add(byId.get(best));
       for (int i = 0; i < n; i++) {
-        NecessaryCondition c = bestOpen(conditions.get(i), open);
-        if (c != null) {
-          cost[i] = Math.min(cost[i], c.selectivity());
+        int c = bestOpen(conditions.get(i), pathsOf[i], open);
+        if (c >= 0) {
+          cost[i] = Math.min(cost[i], conditions.get(i).get(c).selectivity());
         }
       }
     }
-    this.paths = List.copyOf(open);
+    this.paths = List.copyOf(opened);
     this.chosen = new NecessaryCondition[n];
     for (int i = 0; i < n; i++) {
-      chosen[i] = bestOpen(conditions.get(i), open);
+      int c = bestOpen(conditions.get(i), pathsOf[i], open);
+      chosen[i] = c < 0 ? null : conditions.get(i).get(c);
     }
   }
 
-  /** What opening each path would save on one pattern: its best condition needing only that. */
+  /**
+   * What opening each path would save on one pattern: for each path, its best condition needing
+   * that path and otherwise only open ones (counted once per path, not per condition).
+   */
   private static void addSavings(
       List<NecessaryCondition> conditions,
+      int[][] pathsOf,
       double cost,
-      Set<List<String>> open,
-      Map<List<String>, Double> savings) {
-    List<List<String>> seen = new ArrayList<>(conditions.size());
-    List<Double> saved = new ArrayList<>(conditions.size());
-    for (NecessaryCondition c : conditions) {
-      double saving = cost - c.selectivity();
-      List<String> missing = onlyMissing(c, open);
-      if (saving <= 0 || missing == null) {
+      boolean[] open,
+      double[] savings) {
+    for (int c = 0; c < pathsOf.length; c++) {
+      double saving = cost - conditions.get(c).selectivity();
+      int missing = onlyMissing(pathsOf[c], open);
+      if (saving <= 0 || missing < 0 || !bestFor(missing, c, conditions, pathsOf, open)) {
         continue;
       }
-      int at = seen.indexOf(missing);
-      if (at < 0) {
-        seen.add(missing);
-        saved.add(saving);
-      } else if (saving > saved.get(at)) {
-        saved.set(at, saving);
-      }
-    }
-    for (int i = 0; i < seen.size(); i++) {
-      savings.merge(seen.get(i), saved.get(i), Double::sum);
+      savings[missing] += saving;
     }
   }
 
-  /** The one path of the condition that is not open yet; null when none or several are not. */
-  private static List<String> onlyMissing(NecessaryCondition c, Set<List<String>> open) {
-    List<String> missing = null;
-    for (List<String> p : c.paths()) {
-      if (!open.contains(p)) {
-        if (missing != null) {
-          return null;
+  /** Whether condition {@code c} is the first of the most selective ones that miss only path p. */
+  private static boolean bestFor(
+      int p, int c, List<NecessaryCondition> conditions, int[][] pathsOf, boolean[] open) {
+    double s = conditions.get(c).selectivity();
+    for (int d = 0; d < pathsOf.length; d++) {
+      if (d != c && onlyMissing(pathsOf[d], open) == p) {
+        double t = conditions.get(d).selectivity();
+        if (t < s || (t == s && d < c)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** The one path of the condition that is not open yet; -1 when none or several are not. */
+  private static int onlyMissing(int[] paths, boolean[] open) {
+    int missing = -1;
+    for (int p : paths) {
+      if (!open[p]) {
+        if (missing >= 0) {
+          return -1;
         }
         missing = p;
       }
@@ -106,15 +138,26 @@ final class IndexPlan {
     return missing;
   }
 
-  private static NecessaryCondition bestOpen(
-      List<NecessaryCondition> conditions, Set<List<String>> open) {
-    NecessaryCondition best = null;
-    for (NecessaryCondition c : conditions) {
-      if ((best == null || c.selectivity() < best.selectivity()) && open.containsAll(c.paths())) {
+  /** The most selective condition whose paths are all open (the first on ties); -1 if none. */
+  private static int bestOpen(
+      List<NecessaryCondition> conditions, int[][] pathsOf, boolean[] open) {
+    int best = -1;
+    for (int c = 0; c < pathsOf.length; c++) {
+      if ((best < 0 || conditions.get(c).selectivity() < conditions.get(best).selectivity())
+          && allOpen(pathsOf[c], open)) {
         best = c;
       }
     }
     return best;
+  }
+
+  private static boolean allOpen(int[] paths, boolean[] open) {
+    for (int p : paths) {
+      if (!open[p]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The paths that get a table, in the order they were opened. */
