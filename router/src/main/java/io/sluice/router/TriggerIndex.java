@@ -125,7 +125,7 @@ public final class TriggerIndex {
           .thenComparingInt(c -> c.entry.triggerIndex());
 
   private final Object writeLock = new Object();
-  private final Map<String, Bucket> byType = new ConcurrentHashMap<>();
+  private final Map<String, PatternIndex<Compiled>> byType = new ConcurrentHashMap<>();
   private final Map<String, List<Compiled>> byWorkflow = new ConcurrentHashMap<>();
   private volatile int size;
 
@@ -151,7 +151,7 @@ public final class TriggerIndex {
       }
       count += compiled.size();
     }
-    lists.forEach((type, list) -> byType.put(type, new Bucket(list)));
+    lists.forEach((type, list) -> byType.put(type, bucket(list)));
     this.size = count;
   }
 
@@ -191,9 +191,9 @@ public final class TriggerIndex {
     replacement.forEach(c -> types.add(c.entry.trigger().type()));
     for (String type : types) {
       List<Compiled> list = new ArrayList<>();
-      Bucket bucket = byType.get(type);
+      PatternIndex<Compiled> bucket = byType.get(type);
       if (bucket != null) {
-        for (Compiled c : bucket.triggers) {
+        for (Compiled c : bucket.items()) {
           if (!c.entry.workflowId().equals(workflowId)) {
             list.add(c);
           }
@@ -207,7 +207,7 @@ public final class TriggerIndex {
       if (list.isEmpty()) {
         byType.remove(type);
       } else {
-        byType.put(type, new Bucket(list));
+        byType.put(type, bucket(list));
       }
     }
     if (replacement.isEmpty()) {
@@ -267,11 +267,11 @@ public final class TriggerIndex {
 
   /** {@link #match}, plus the guards that failed to evaluate (non-matches worth recording). */
   public Routing route(CloudEvent event) {
-    Bucket bucket = byType.get(event.type());
+    PatternIndex<Compiled> bucket = byType.get(event.type());
     if (bucket == null) {
       return Routing.NONE;
     }
-    List<Compiled> candidates = bucket.index.matching(event);
+    List<Compiled> candidates = bucket.matching(event);
     if (candidates.isEmpty()) {
       return Routing.NONE;
     }
@@ -314,8 +314,8 @@ public final class TriggerIndex {
     if (workflowIdOrNull != null) {
       triggers = byWorkflow.getOrDefault(workflowIdOrNull, List.of());
     } else {
-      Bucket bucket = byType.get(event.type());
-      triggers = bucket == null ? List.of() : bucket.triggers;
+      PatternIndex<Compiled> bucket = byType.get(event.type());
+      triggers = bucket == null ? List.of() : bucket.items();
     }
     Map<String, Object> structured = event.toMap();
     Map<String, Object> variables = Map.of("event", structured);
@@ -394,16 +394,10 @@ public final class TriggerIndex {
     }
   }
 
-  /** The triggers of one event type, in {@link #ORDER}, with their pattern index. */
-  private static final class Bucket {
-    final List<Compiled> triggers;
-    final PatternIndex<Compiled> index;
-
-    Bucket(List<Compiled> triggers) {
-      List<Compiled> sorted = new ArrayList<>(triggers);
-      sorted.sort(ORDER);
-      this.triggers = List.copyOf(sorted);
-      this.index = new PatternIndex<>(this.triggers, c -> c.pattern);
-    }
+  /** The bucket of one event type: its triggers in {@link #ORDER}, with their pattern index. */
+  private static PatternIndex<Compiled> bucket(List<Compiled> triggers) {
+    List<Compiled> sorted = new ArrayList<>(triggers);
+    sorted.sort(ORDER);
+    return new PatternIndex<>(sorted, c -> c.pattern);
   }
 }

@@ -23,6 +23,7 @@ import java.util.function.Function;
  */
 public final class PatternIndex<T> {
   private final List<T> items;
+  private final Object[] hot; // the items again: one object fewer to load per match
   private final ObjectMatcher[] patterns; // the roots: one object fewer to load per candidate
   private final AtomIndex atoms;
   private final int[] linear;
@@ -33,6 +34,7 @@ public final class PatternIndex<T> {
    */
   public PatternIndex(List<T> items, Function<? super T, EventPattern> patternOf) {
     this.items = List.copyOf(items);
+    this.hot = this.items.toArray();
     this.patterns = new ObjectMatcher[items.size()];
     List<List<NecessaryCondition>> conditions = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
@@ -58,6 +60,11 @@ public final class PatternIndex<T> {
     return items.size();
   }
 
+  /** The items, in the order they were given. */
+  public List<T> items() {
+    return items;
+  }
+
   /** The items whose pattern matches the event, in the order they were given. */
   public List<T> matching(CloudEvent event) {
     IntList candidates = new IntList();
@@ -75,7 +82,9 @@ public final class PatternIndex<T> {
         if (out == null) {
           out = new ArrayList<>(2);
         }
-        out.add(items.get(ordinal));
+        @SuppressWarnings("unchecked")
+        T item = (T) hot[ordinal];
+        out.add(item);
       }
     }
     return out == null ? List.of() : out;
