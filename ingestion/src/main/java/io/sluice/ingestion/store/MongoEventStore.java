@@ -32,11 +32,16 @@ import org.bson.conversions.Bson;
 public final class MongoEventStore implements EventStore {
   private final MongoCollection<Document> events;
 
-  private final WriteBatcher writes;
+  /** Event inserts: on the path of every 202, so they do not wait behind routing records. */
+  private final WriteBatcher inserts;
+
+  /** Routing records, written after an event was routed: batched on their own. */
+  private final WriteBatcher records;
 
   public MongoEventStore(MongoDatabase db) {
     this.events = db.getCollection("events");
-    this.writes = new WriteBatcher(events);
+    this.inserts = new WriteBatcher(events);
+    this.records = new WriteBatcher(events);
   }
 
   /**
@@ -59,7 +64,7 @@ public final class MongoEventStore implements EventStore {
 
   @Override
   public Future<Insertion> insert(StoredEvent event) {
-    return writes
+    return inserts
         .insert(document(event))
         .compose(
             outcome ->
@@ -179,7 +184,7 @@ public final class MongoEventStore implements EventStore {
 
   @Override
   public Future<Void> recordRouting(String id, java.util.Map<String, Object> routing) {
-    return writes
+    return records
         .write(
             new UpdateOneModel<>(
                 Filters.eq("_id", id),
