@@ -74,6 +74,13 @@ final class DurableH2Backend extends H2Backend {
     return commitEachCommand ? builder.autoCommitDisabled().open() : builder.open();
   }
 
+  /** Databases whose unique indexes compare keys without serializing them each time. */
+  @Override
+  protected de.bwaldvogel.mongo.MongoDatabase openOrCreateDatabase(String name) {
+    return new de.bwaldvogel.mongo.backend.h2.CachedKeyH2Database(
+        name, getMvStore(), getCursorRegistry());
+  }
+
   private final ReentrantReadWriteLock commands = new ReentrantReadWriteLock();
 
   @Override
