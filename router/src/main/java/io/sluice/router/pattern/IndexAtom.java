@@ -3,7 +3,7 @@ package io.sluice.router.pattern;
 import java.util.List;
 
 /**
- * What a leaf alternative requires of one scalar at a path, in a form {@link PathTable} can look
+ * What a leaf alternative requires of one scalar at a path, in a form {@link AtomIndex} can look
  * up: an exact key, a case-folded string, a prefix or suffix, a numeric interval, or just a scalar
  * being there. An atom is implied by its alternative (every scalar the alternative accepts passes
  * the atom; the atom may accept more), so filing a pattern under its atoms only ever prunes.

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Where {@link PatternIndex} files each pattern: which paths get a {@link PathTable} and which of
- * its necessary conditions each pattern is filed under (or none: evaluated for every event).
+ * Where {@link PatternIndex} files each pattern: which paths the {@link AtomIndex} reads and which
+ * of its necessary conditions each pattern is filed under (or none: evaluated for every event).
  *
  * <p>A cost model in units of "one pattern evaluated": a pattern filed under a condition costs its
  * guessed selectivity per event (it is evaluated only when an event passes), an unfiled one costs
