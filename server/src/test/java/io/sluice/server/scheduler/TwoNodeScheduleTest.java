@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.Setting;
+import io.sluice.server.Sluice;
 import io.sluice.server.testing.Client;
 import io.sluice.server.testing.NodeExtension;
 import java.time.Duration;
@@ -23,12 +24,14 @@ class TwoNodeScheduleTest {
   static NodeExtension node =
       new NodeExtension(c -> c.with(Setting.CLUSTER_CHANGE_POLL, Duration.ofMillis(50)));
 
+  private static Sluice peer;
   private static Client a;
   private static Client b;
 
   @BeforeAll
   static void startSecondNode() {
-    b = new Client(node.startPeer("node-b"));
+    peer = node.startPeer("node-b");
+    b = new Client(peer);
     a = new Client(node);
   }
 
@@ -42,11 +45,14 @@ class TwoNodeScheduleTest {
         .orElse("unknown");
   }
 
-  @SuppressWarnings("unchecked")
   private static int instances(String workflow) {
-    return ((List<Object>)
-            a.get("/v1/instances?workflow=" + workflow + "&limit=500").json().get("items"))
-        .size();
+    return instanceList(workflow).size();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> instanceList(String workflow) {
+    return (List<Map<String, Object>>)
+        a.get("/v1/instances?workflow=" + workflow + "&limit=500").json().get("items");
   }
 
   @Test
@@ -60,7 +66,13 @@ class TwoNodeScheduleTest {
             """);
     assertThat(saved.status()).as(saved.text()).isEqualTo(201);
     await().atMost(Duration.ofSeconds(10)).until(() -> "active".equals(state(b, "ticker/0")));
-    await().atMost(Duration.ofSeconds(10)).until(() -> instances("ticker") > 0);
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("ticker") >= 3);
+    // both nodes fire every slot; the store keeps one event and one instance per slot
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> node.sluice().scheduler().fired() > 0 && peer.scheduler().fired() > 0);
+    List<Object> slots = instanceList("ticker").stream().map(i -> i.get("key")).toList();
+    assertThat(slots).doesNotHaveDuplicates().allMatch(k -> k.toString().contains("ticker/0/"));
 
     assertThat(a.post("/v1/schedules/ticker.0/pause", "").status()).isEqualTo(200);
 
