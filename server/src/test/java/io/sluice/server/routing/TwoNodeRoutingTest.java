@@ -3,18 +3,15 @@ package io.sluice.server.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.sluice.config.Setting;
 import io.sluice.core.json.Json;
 import io.sluice.orchestrator.store.DefinitionStore;
-import io.sluice.server.Sluice;
 import io.sluice.server.testing.Client;
-import io.sluice.server.testing.NodeExtension;
+import io.sluice.server.testing.TwoNodes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -23,20 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * other routes, without a restart (issue 4: "update the index at once, and on every node").
  */
 class TwoNodeRoutingTest {
-  @RegisterExtension
-  static NodeExtension node =
-      new NodeExtension(c -> c.with(Setting.CLUSTER_CHANGE_POLL, Duration.ofMillis(50)));
-
-  private static Sluice peer;
-  private static Client a;
-  private static Client b;
-
-  @BeforeAll
-  static void startSecondNode() {
-    peer = node.startPeer("node-b");
-    a = new Client(node);
-    b = new Client(peer);
-  }
+  @RegisterExtension static TwoNodes nodes = new TwoNodes();
 
   private static String workflow(String id, String type, String match) {
     return """
@@ -56,21 +40,24 @@ class TwoNodeRoutingTest {
   @SuppressWarnings("unchecked")
   private static List<Map<String, Object>> instances(String workflow) {
     return (List<Map<String, Object>>)
-        a.get("/v1/instances?workflow=" + workflow + "&limit=100").json().get("items");
+        nodes.a().get("/v1/instances?workflow=" + workflow + "&limit=100").json().get("items");
   }
 
   @Test
   void aWorkflowSavedOnOneNodeStartsFromEventsPostedToTheOther() {
     String big = "{\"type\":\"order.placed\",\"data\":{\"n\":500}}";
-    assertThat(a.put("/v1/workflows/cross", workflow("cross", "order.placed", null)).status())
+    assertThat(
+            nodes.a().put("/v1/workflows/cross", workflow("cross", "order.placed", null)).status())
         .isEqualTo(201);
 
-    await().atMost(Duration.ofSeconds(10)).until(() -> matched(b, "cross", big) == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> matched(nodes.b(), "cross", big) == 1);
     var posted =
-        b.post(
-            "/v1/events",
-            "{\"specversion\":\"1.0\",\"id\":\"x-1\",\"source\":\"t\",\"type\":\"order.placed\","
-                + "\"data\":{\"n\":500}}");
+        nodes
+            .b()
+            .post(
+                "/v1/events",
+                "{\"specversion\":\"1.0\",\"id\":\"x-1\",\"source\":\"t\",\"type\":\"order.placed\","
+                    + "\"data\":{\"n\":500}}");
     assertThat(posted.status()).as(posted.text()).isEqualTo(202);
 
     await().atMost(Duration.ofSeconds(10)).until(() -> instances("cross").size() == 1);
@@ -80,26 +67,33 @@ class TwoNodeRoutingTest {
   void aNewVersionOnTheSecondNodeAndADeleteOnTheFirstReachTheOtherNode() {
     String small = "{\"type\":\"t.versioned\",\"data\":{\"n\":5}}";
     String large = "{\"type\":\"t.versioned\",\"data\":{\"n\":500}}";
-    a.put(
-        "/v1/workflows/versioned",
-        workflow("versioned", "t.versioned", "{\"data\":{\"n\":[{\"numeric\":[\">\",100]}]}}"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> matched(b, "versioned", large) == 1);
-    assertThat(matched(b, "versioned", small)).isZero();
+    nodes
+        .a()
+        .put(
+            "/v1/workflows/versioned",
+            workflow("versioned", "t.versioned", "{\"data\":{\"n\":[{\"numeric\":[\">\",100]}]}}"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> matched(nodes.b(), "versioned", large) == 1);
+    assertThat(matched(nodes.b(), "versioned", small)).isZero();
 
     var v2 =
-        b.put(
-            "/v1/workflows/versioned",
-            workflow("versioned", "t.versioned", "{\"data\":{\"n\":[{\"numeric\":[\"<\",10]}]}}"));
+        nodes
+            .b()
+            .put(
+                "/v1/workflows/versioned",
+                workflow(
+                    "versioned", "t.versioned", "{\"data\":{\"n\":[{\"numeric\":[\"<\",10]}]}}"));
     assertThat(v2.json()).containsEntry("version", 2L);
-    await().atMost(Duration.ofSeconds(10)).until(() -> matched(a, "versioned", small) == 1);
-    assertThat(matched(a, "versioned", large)).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> matched(nodes.a(), "versioned", small) == 1);
+    assertThat(matched(nodes.a(), "versioned", large)).isZero();
 
-    assertThat(a.delete("/v1/workflows/versioned").status()).isEqualTo(204);
+    assertThat(nodes.a().delete("/v1/workflows/versioned").status()).isEqualTo(204);
     await()
         .atMost(Duration.ofSeconds(10))
         .until(
             () ->
-                b.post("/v1/rules/test", "{\"event\":" + small + "}")
+                nodes
+                    .b()
+                    .post("/v1/rules/test", "{\"event\":" + small + "}")
                     .json()
                     .get("matched")
                     .equals(0L));
@@ -111,7 +105,7 @@ class TwoNodeRoutingTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> source =
         (Map<String, Object>) Json.parse(workflow("silent", "t.silent", null));
-    DefinitionStore store = node.sluice().orchestrator().definitions().store();
+    DefinitionStore store = nodes.first().orchestrator().definitions().store();
     Instant now = Instant.now();
     store
         .insert(new DefinitionStore.Version("silent", 1, source, "h1", now))
@@ -122,6 +116,6 @@ class TwoNodeRoutingTest {
 
     await()
         .atMost(Duration.ofSeconds(20))
-        .until(() -> matched(b, "silent", "{\"type\":\"t.silent\"}") == 1);
+        .until(() -> matched(nodes.b(), "silent", "{\"type\":\"t.silent\"}") == 1);
   }
 }
