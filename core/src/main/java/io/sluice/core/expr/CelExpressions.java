@@ -161,29 +161,23 @@ public final class CelExpressions {
    */
   public interface LazyMap extends Map<String, Object> {}
 
-  /** JSON values into CEL: null becomes CEL null; lists and maps are converted element-wise. */
+  /**
+   * JSON values into CEL: null becomes CEL null, Integer becomes Long. Maps and lists are wrapped,
+   * not copied: an entry or element is converted when CEL reads it, so an expression pays for what
+   * it reads ({@code event.data.total}), not for the whole tree of its variables.
+   */
   static Object toCel(Object value) {
     if (value == null) {
       return NullValue.NULL_VALUE;
     }
-    if (value instanceof LazyMap lazy) {
-      return new ConvertingView(lazy);
+    if (value instanceof ConvertingView || value instanceof ConvertingList) {
+      return value;
     }
     if (value instanceof Map<?, ?> map) {
-      if (!containsNullOrInt(map.values())) {
-        return map;
-      }
-      Map<Object, Object> out = new LinkedHashMap<>(map.size() * 2);
-      map.forEach((k, v) -> out.put(k, toCel(v)));
-      return out;
+      return new ConvertingView(map);
     }
     if (value instanceof List<?> list) {
-      if (!containsNullOrInt(list)) {
-        return list;
-      }
-      List<Object> out = new ArrayList<>(list.size());
-      list.forEach(v -> out.add(toCel(v)));
-      return out;
+      return new ConvertingList(list);
     }
     if (value instanceof Integer i) {
       return i.longValue();
@@ -191,11 +185,31 @@ public final class CelExpressions {
     return value;
   }
 
-  /** A {@link LazyMap} as CEL reads it: each entry converted when it is read. */
-  private static final class ConvertingView extends java.util.AbstractMap<Object, Object> {
-    private final LazyMap lazy;
+  /** A JSON list as CEL reads it: each element converted when it is read. */
+  private static final class ConvertingList extends java.util.AbstractList<Object>
+      implements java.util.RandomAccess {
+    private final List<?> list;
 
-    ConvertingView(LazyMap lazy) {
+    ConvertingList(List<?> list) {
+      this.list = list;
+    }
+
+    @Override
+    public Object get(int index) {
+      return toCel(list.get(index));
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
+  }
+
+  /** A map (a JSON object, a {@link LazyMap}) as CEL reads it: each entry converted when read. */
+  private static final class ConvertingView extends java.util.AbstractMap<Object, Object> {
+    private final Map<?, ?> lazy;
+
+    ConvertingView(Map<?, ?> lazy) {
       this.lazy = lazy;
     }
 
@@ -225,22 +239,6 @@ public final class CelExpressions {
           (k, v) -> out.add(new java.util.AbstractMap.SimpleImmutableEntry<>(k, toCel(v))));
       return out;
     }
-  }
-
-  /** Nested containers are checked too, so an already-clean tree is passed through untouched. */
-  private static boolean containsNullOrInt(Collection<?> values) {
-    for (Object v : values) {
-      if (v == null || v instanceof Integer) {
-        return true;
-      }
-      if (v instanceof Map<?, ?> m && containsNullOrInt(m.values())) {
-        return true;
-      }
-      if (v instanceof List<?> l && containsNullOrInt(l)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** CEL values back into normalized JSON values. */

@@ -12,7 +12,10 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** A {@link CelExpressions.LazyMap} variable reads like a map in CEL, one entry at a time. */
+/**
+ * Variables reach CEL as views converted entry by entry: a {@link CelExpressions.LazyMap} (the
+ * steps) and plain JSON maps and lists alike behave as CEL values.
+ */
 class LazyMapTest {
   /** Two steps; counts the entries read through get. */
   private static final class Steps extends AbstractMap<String, Object>
@@ -84,6 +87,41 @@ class LazyMapTest {
     assertThatThrownBy(() -> eval("steps.c.output", new Steps()))
         .isInstanceOf(ExpressionException.class)
         .hasMessageContaining("c");
+  }
+
+  @Test
+  void plainJsonMapsAndListsWithNullsAndIntegersBehaveAsCelValues() {
+    Map<String, Object> input = new HashMap<>();
+    input.put("items", List.of(mapOf("sku", "a", "qty", 2), mapOf("sku", "b", "qty", 3L)));
+    input.put("tags", java.util.Arrays.asList("x", null, "y"));
+    input.put("none", null);
+    input.put("n", 7);
+    Map<String, Object> vars = Map.of("input", input, "steps", Map.of());
+
+    Object[][] cases = {
+      {"size(input.items) == 2 && input.items[1].sku == 'b'", true},
+      {"input.items.exists(i, i.qty > 2)", true},
+      {"'y' in input.tags", true},
+      {"size(input.tags) == 3", true},
+      {"input.none == null && has(input.none) && !has(input.gone)", true},
+      {"input.n + 1", 8L},
+      {"input.items[0] == {'sku': 'a', 'qty': 2}", true},
+      {"input.tags == ['x', null, 'y']", true},
+      {"input.items.filter(i, i.qty == 3).map(i, i.sku)", List.of("b")},
+      {"[input.n] + [1]", List.of(7L, 1L)},
+    };
+    for (Object[] c : cases) {
+      String expression = (String) c[0];
+      assertThat(cel.compile(expression).evaluate(vars)).as(expression).isEqualTo(c[1]);
+    }
+    assertThat(cel.compile("input").evaluate(vars)).isEqualTo(normalized(input));
+  }
+
+  private static Map<String, Object> normalized(Map<String, Object> input) {
+    Map<String, Object> out = new HashMap<>(input);
+    out.put("n", 7L);
+    out.put("items", List.of(mapOf("sku", "a", "qty", 2L), mapOf("sku", "b", "qty", 3L)));
+    return out;
   }
 
   private static Map<String, Object> mapOf(Object... kv) {
