@@ -105,6 +105,7 @@ public final class Scheduler {
     }
   }
 
+  /** A scheduler with its own {@link ScheduleStarts} (for buffered fires). */
   public Scheduler(
       Vertx vertx,
       Orchestrator orchestrator,
@@ -112,13 +113,32 @@ public final class Scheduler {
       MongoCollection<Document> states,
       Clock clock,
       int maxCatchUp) {
+    this(
+        vertx,
+        orchestrator,
+        admission,
+        states,
+        clock,
+        maxCatchUp,
+        new ScheduleStarts(orchestrator, states, new TimeOrderedIds(clock)));
+  }
+
+  /** A scheduler resuming buffered fires through {@code starts}, the router's. */
+  public Scheduler(
+      Vertx vertx,
+      Orchestrator orchestrator,
+      Admission admission,
+      MongoCollection<Document> states,
+      Clock clock,
+      int maxCatchUp,
+      ScheduleStarts starts) {
     this.vertx = vertx;
     this.orchestrator = orchestrator;
     this.admission = admission;
     this.states = states;
     this.clock = clock;
     this.maxCatchUp = maxCatchUp;
-    this.starts = new ScheduleStarts(orchestrator, states, new TimeOrderedIds(clock));
+    this.starts = starts;
   }
 
   /**

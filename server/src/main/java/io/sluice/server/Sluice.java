@@ -129,6 +129,9 @@ public final class Sluice {
                 vertx, db, IngestionOptions.from(config, clock, new TimeOrderedIds(clock))));
     orchestrator =
         await(Orchestrator.start(vertx, db, options, recentEvents(ingestion), EventPattern::check));
+    ScheduleStarts scheduleStarts =
+        new ScheduleStarts(
+            orchestrator, db.getCollection(Scheduler.COLLECTION), new TimeOrderedIds(clock));
     routing =
         await(
             new Routing(
@@ -138,11 +141,7 @@ public final class Sluice {
                     new TimeOrderedIds(clock),
                     config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
                     archive(ingestion))
-                .withSchedules(
-                    new ScheduleStarts(
-                        orchestrator,
-                        db.getCollection(Scheduler.COLLECTION),
-                        new TimeOrderedIds(clock)))
+                .withSchedules(scheduleStarts)
                 .start());
     // only now that the router listens: events republished by recovery must reach it
     await(orchestrator.recover());
@@ -154,7 +153,8 @@ public final class Sluice {
                     ingestion.admission(),
                     db.getCollection(Scheduler.COLLECTION),
                     clock,
-                    config.get(Setting.SCHEDULER_MAX_CATCH_UP))
+                    config.get(Setting.SCHEDULER_MAX_CATCH_UP),
+                    scheduleStarts)
                 .bindMetrics(metrics)
                 .start());
     Router router = Router.router(vertx);
