@@ -37,6 +37,11 @@ public record CloudEvent(
         id, source, type, time, newSubject, datacontenttype, dataschema, data, extensions);
   }
 
+  /** {@code source/id}: what makes an event unique (a duplicate has the same identity). */
+  public String identity() {
+    return source + "/" + id;
+  }
+
   /** The structured-mode JSON form: attributes at the top level, extensions beside them. */
   public Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();

@@ -41,6 +41,14 @@ public record InstanceState(
     timers = List.copyOf(timers);
   }
 
+  /**
+   * The identity ({@code source/id}) of the event that started the instance, or the instance id
+   * when no event did (a start through the API).
+   */
+  public String startedBy() {
+    return event == null ? id : event.get("source") + "/" + event.get("id");
+  }
+
   /** When the earliest timer is due, or null when none is armed. */
   public Instant nextTimerAt() {
     Instant next = null;

@@ -284,16 +284,10 @@ final class Run {
       return "the instance was already superseded by " + supersededBy;
     }
     if (!status.isTerminal()) {
-      cancelActive(true);
-      error =
-          new StepError(
-              "cancelled",
-              "superseded by instance "
-                  + byInstanceId
-                  + " (a start with the same key, onConflict: terminateExisting)",
-              false,
-              null);
-      finish(InstanceStatus.CANCELLED);
+      cancel(
+          "superseded by instance "
+              + byInstanceId
+              + " (a start with the same key, onConflict: terminateExisting)");
     }
     supersededBy = byInstanceId;
     Map<String, Object> data = data(null);

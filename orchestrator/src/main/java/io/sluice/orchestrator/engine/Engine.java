@@ -39,7 +39,6 @@ public final class Engine {
   private static final Logger log = LoggerFactory.getLogger(Engine.class);
   private static final int MAX_SAVE_TRIES = 8;
 
-  /** The result of a start: the instance, and whether it existed already under the same key. */
   /**
    * The outcome of a start: the instance, whether it existed already (nothing was started), and the
    * instance whose key it took over ({@code onConflict: terminateExisting}), if any.
@@ -59,6 +58,24 @@ public final class Engine {
     /** Take the key over: cancel the holder when it is live, then start. */
     TERMINATE_EXISTING;
 
+    /**
+     * What a start with this policy does about the instance holding its key. A start by the very
+     * event that started the holder (a duplicate or a replay) answers the holder whatever the
+     * policy; a takeover still looks for an instance the event started and that was superseded
+     * since (then it answers that one).
+     */
+    public Resolution resolve(InstanceState holder, CloudEvent event) {
+      boolean sameEvent =
+          event != null && holder.event() != null && event.identity().equals(holder.startedBy());
+      if (this == USE_EXISTING || sameEvent) {
+        return Resolution.ANSWER_HOLDER;
+      }
+      if (this == FAIL) {
+        return holder.status().isTerminal() ? Resolution.ANSWER_HOLDER : Resolution.FAIL;
+      }
+      return Resolution.TAKE_OVER;
+    }
+
     /** {@code useExisting}, {@code fail}, {@code terminateExisting}; null = the default. */
     public static OnConflict of(String name) {
       if (name == null || name.equals("useExisting")) {
@@ -70,6 +87,16 @@ public final class Engine {
         default -> throw new IllegalArgumentException("unknown onConflict " + name);
       };
     }
+  }
+
+  /** See {@link OnConflict#resolve}. */
+  public enum Resolution {
+    /** Answer the holder, start nothing. */
+    ANSWER_HOLDER,
+    /** Refuse the start: the holder runs ({@code onConflict: fail}). */
+    FAIL,
+    /** Supersede the holder, then start ({@code onConflict: terminateExisting}). */
+    TAKE_OVER
   }
 
   /** How often a terminateExisting start takes a key over before it gives up (others race). */
@@ -158,14 +185,11 @@ public final class Engine {
       OnConflict policy,
       InstanceState holder,
       int takeovers) {
-    boolean live = !holder.status().isTerminal();
-    if (policy == OnConflict.USE_EXISTING || sameEvent(holder, start)) {
+    Resolution resolution = policy.resolve(holder, start.event());
+    if (resolution == Resolution.ANSWER_HOLDER) {
       return Future.succeededFuture(new Started(holder, true));
     }
-    if (policy == OnConflict.FAIL) {
-      if (!live) {
-        return Future.succeededFuture(new Started(holder, true));
-      }
+    if (resolution == Resolution.FAIL) {
       return Future.failedFuture(
           ProblemException.of(
               ProblemException.Kind.CONFLICT,
@@ -194,9 +218,8 @@ public final class Engine {
     }
     // an event that started an instance which was superseded since (a replay of an older event)
     // takes nothing over: it answers the instance it started
-    String startedBy = start.event().source() + "/" + start.event().id();
     return store
-        .idByKey(def.id(), InstanceStore.releasedKey(holder.key(), startedBy))
+        .idByKey(def.id(), InstanceStore.releasedKey(holder.key(), start.event().identity()))
         .compose(
             earlier ->
                 earlier != null
@@ -220,15 +243,6 @@ public final class Engine {
                                 ? onConflict(def, start, policy, started.state(), takeovers + 1)
                                 : Future.succeededFuture(
                                     new Started(started.state(), false, holder.id()))));
-  }
-
-  /** Whether the holder was started by this start's event (same source and id). */
-  private static boolean sameEvent(InstanceState holder, Input.Start start) {
-    if (start.event() == null || holder.event() == null) {
-      return false;
-    }
-    return start.event().id().equals(holder.event().get("id"))
-        && start.event().source().equals(holder.event().get("source"));
   }
 
   /** Creates the instance, or answers the one holding its key ({@code existing}). */

@@ -24,11 +24,6 @@ import org.bson.Document;
 final class InstanceDocuments {
   private InstanceDocuments() {}
 
-  /** The identity of the event that started the instance ({@code source/id}), or its id. */
-  static String startedBy(InstanceState s) {
-    return s.event() == null ? s.id() : s.event().get("source") + "/" + s.event().get("id");
-  }
-
   /** The user's key of a stored key (a released key has a suffix, see InstanceStore). */
   static String liveKey(String stored) {
     int at = stored == null ? -1 : stored.indexOf(InstanceStore.RELEASED);
@@ -42,7 +37,7 @@ final class InstanceDocuments {
     d.put("version", s.version());
     d.put(
         "key",
-        s.supersededBy() == null ? s.key() : InstanceStore.releasedKey(s.key(), startedBy(s)));
+        s.supersededBy() == null ? s.key() : InstanceStore.releasedKey(s.key(), s.startedBy()));
     d.put("supersededBy", s.supersededBy());
     d.put("status", s.status().name());
     d.put("endingAs", s.endingAs() == null ? null : s.endingAs().name());

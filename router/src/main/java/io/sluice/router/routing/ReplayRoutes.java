@@ -3,6 +3,7 @@ package io.sluice.router.routing;
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
 import io.sluice.orchestrator.api.Http;
+import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.TriggerIndex.Match;
@@ -139,8 +140,7 @@ public final class ReplayRoutes {
       return Future.succeededFuture(out);
     }
     out.put("key", key);
-    String policy = m.trigger().onConflict() == null ? "useExisting" : m.trigger().onConflict();
-    String startedBy = a.event().source() + "/" + a.event().id();
+    Engine.OnConflict policy = Engine.OnConflict.of(m.trigger().onConflict());
     return instances
         .idByKey(m.workflowId(), key)
         .compose(id -> id == null ? Future.succeededFuture(null) : instances.get(id))
@@ -152,29 +152,23 @@ public final class ReplayRoutes {
                 return Future.succeededFuture(out);
               }
               out.put("existingInstance", holder.id());
-              boolean sameEvent =
-                  holder.event() != null
-                      && startedBy.equals(
-                          holder.event().get("source") + "/" + holder.event().get("id"));
-              if (sameEvent || policy.equals("useExisting")) {
+              Engine.Resolution resolution = policy.resolve(holder, a.event());
+              if (resolution == Engine.Resolution.ANSWER_HOLDER) {
                 out.put("wouldStart", false);
                 out.put("reason", "an instance with this key exists: replaying starts nothing new");
                 return Future.succeededFuture(out);
               }
-              if (policy.equals("fail")) {
-                boolean live = !holder.status().isTerminal();
+              if (resolution == Engine.Resolution.FAIL) {
                 out.put("wouldStart", false);
                 out.put(
                     "reason",
-                    live
-                        ? "instance "
-                            + holder.id()
-                            + " holds this key and runs: the start would fail (onConflict: fail)"
-                        : "an instance with this key exists: replaying starts nothing new");
+                    "instance "
+                        + holder.id()
+                        + " holds this key and runs: the start would fail (onConflict: fail)");
                 return Future.succeededFuture(out);
               }
               return instances
-                  .idByKey(m.workflowId(), InstanceStore.releasedKey(key, startedBy))
+                  .idByKey(m.workflowId(), InstanceStore.releasedKey(key, a.event().identity()))
                   .map(
                       earlier -> {
                         out.put("wouldStart", earlier == null);

@@ -254,7 +254,7 @@ public final class Routing {
   /** The trigger's key, or the event's identity: one instance per (workflow, key). */
   static String key(EventTrigger trigger, CloudEvent event) {
     if (trigger.key() == null) {
-      return event.source() + "/" + event.id();
+      return event.identity();
     }
     try {
       Object value = trigger.key().evaluate(Map.of("event", event.toMap()));
@@ -293,7 +293,7 @@ public final class Routing {
             + ": it starts no more workflows (router.maxChainDepth)");
     CloudEvent stopped =
         new CloudEvent(
-            event.source() + "/" + event.id() + "/chain-stopped",
+            event.identity() + "/chain-stopped",
             "sluice/router",
             CHAIN_STOPPED,
             event.time(),

@@ -98,7 +98,7 @@ public final class ScheduleStarts {
     int version = ((Number) data.get("version")).intValue();
     int trigger = ((Number) data.get("trigger")).intValue();
     String scheduleId = event.source().substring(SOURCE_PREFIX.length());
-    String key = event.source() + "/" + event.id();
+    String key = event.identity();
     Object input = data.get("input") == null ? new LinkedHashMap<>() : data.get("input");
     return orchestrator
         .definitions()
@@ -333,7 +333,7 @@ public final class ScheduleStarts {
     String workflowId = String.valueOf(data.get("workflowId"));
     int version = ((Number) data.get("version")).intValue();
     Object input = data.get("input") == null ? new LinkedHashMap<>() : data.get("input");
-    String key = event.source() + "/" + event.id();
+    String key = event.identity();
     return orchestrator
         .definitions()
         .get(workflowId, version)
