@@ -518,38 +518,19 @@ public final class Scheduler {
                             Filters.eq("_id", id),
                             Updates.set("paused", paused),
                             new UpdateOptions().upsert(true)))
-                    .compose(r -> tellOtherNodes(id))
+                    .compose(r -> orchestrator.changes().publish(CHANGES_TOPIC, id))
                     .compose(
                         r ->
                             Future.<Map<String, Object>>future(
                                 p ->
                                     context.runOnContext(
                                         v -> {
-                                          Schedule cur = schedules.get(id);
-                                          if (cur != null) {
-                                            Schedule next = cur.with(paused, cur.lastFire());
-                                            schedules.put(id, next);
-                                            arm(next);
-                                            p.complete(describe(next));
-                                          } else {
-                                            p.complete(Map.of("id", id, "paused", paused));
-                                          }
+                                          Schedule next = applyPaused(id, paused);
+                                          p.complete(
+                                              next != null
+                                                  ? describe(next)
+                                                  : Map.of("id", id, "paused", paused));
                                         }))));
-  }
-
-  private Future<Void> tellOtherNodes(String id) {
-    return orchestrator
-        .changes()
-        .publish(CHANGES_TOPIC, id)
-        .recover(
-            e -> {
-              log.warn(
-                  "recording the pause/resume of {} for other nodes failed ({}); they see it at"
-                      + " their next start",
-                  id,
-                  e.toString());
-              return Future.succeededFuture();
-            });
   }
 
   /** The change-feed topic of pause and resume; the ref is the schedule id. */
@@ -568,14 +549,24 @@ public final class Scheduler {
                       }
                       boolean paused = Boolean.TRUE.equals(doc.getBoolean("paused"));
                       if (paused != cur.paused()) {
-                        Schedule next = cur.with(paused, cur.lastFire());
-                        schedules.put(id, next);
-                        arm(next);
+                        applyPaused(id, paused);
                         log.info(
                             "schedule {} {} on another node", id, paused ? "paused" : "resumed");
                       }
                     }))
         .onFailure(e -> log.warn("reading the state of schedule {} failed", id, e));
+  }
+
+  /** Takes a paused state into memory and the timetable (on the context); null if unknown. */
+  private Schedule applyPaused(String id, boolean paused) {
+    Schedule cur = schedules.get(id);
+    if (cur == null) {
+      return null;
+    }
+    Schedule next = cur.with(paused, cur.lastFire());
+    schedules.put(id, next);
+    arm(next);
+    return next;
   }
 
   /** Every schedule: id, workflow, cron, zone, state, last fire and next 5 fire times. */

@@ -155,13 +155,6 @@ public final class CelExpressions {
   }
 
   /**
-   * A variable whose entries are computed when read (the {@code steps} of a workflow, built from
-   * the step states): CEL sees it through a view that converts the entry it reads, so an expression
-   * that reads {@code steps.a.output} pays for step {@code a} only, not for every step.
-   */
-  public interface LazyMap extends Map<String, Object> {}
-
-  /**
    * JSON values into CEL: null becomes CEL null, Integer becomes Long. Maps and lists are wrapped,
    * not copied: an entry or element is converted when CEL reads it, so an expression pays for what
    * it reads ({@code event.data.total}), not for the whole tree of its variables.
@@ -205,7 +198,11 @@ public final class CelExpressions {
     }
   }
 
-  /** A map (a JSON object, a {@link LazyMap}) as CEL reads it: each entry converted when read. */
+  /**
+   * A map as CEL reads it: each entry converted when read. A map whose entries are computed on
+   * access (the workflow's {@code steps}) is then only computed for the entries an expression
+   * names.
+   */
   private static final class ConvertingView extends java.util.AbstractMap<Object, Object> {
     private final Map<?, ?> lazy;
 

@@ -13,13 +13,12 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * Variables reach CEL as views converted entry by entry: a {@link CelExpressions.LazyMap} (the
- * steps) and plain JSON maps and lists alike behave as CEL values.
+ * Variables reach CEL as views converted entry by entry: a map computed on access (the steps) is
+ * read only where an expression looks, and JSON maps and lists behave as CEL values.
  */
-class LazyMapTest {
+class CelViewsTest {
   /** Two steps; counts the entries read through get. */
-  private static final class Steps extends AbstractMap<String, Object>
-      implements CelExpressions.LazyMap {
+  private static final class Steps extends AbstractMap<String, Object> {
     final List<Object> read = new ArrayList<>();
     private final Map<String, Object> backing = new LinkedHashMap<>();
 

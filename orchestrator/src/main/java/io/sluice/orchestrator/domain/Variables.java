@@ -44,8 +44,7 @@ final class Variables {
   }
 
   /** {@code steps.<id>} = {@code {status, output, attempts, error}} of the step, read on demand. */
-  private static final class StepsView extends AbstractMap<String, Object>
-      implements io.sluice.core.expr.CelExpressions.LazyMap {
+  private static final class StepsView extends AbstractMap<String, Object> {
     private final Supplier<Map<String, StepState>> steps;
 
     StepsView(Supplier<Map<String, StepState>> steps) {

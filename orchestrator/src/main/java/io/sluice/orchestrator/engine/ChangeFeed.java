@@ -122,7 +122,11 @@ public final class ChangeFeed {
                     x -> timer = vertx.setPeriodic(interval.toMillis(), t -> poll())));
   }
 
-  /** Records a change for the other nodes; fails only when the store does. */
+  /**
+   * Records a change for the other nodes. Never fails: the change itself is stored already, so a
+   * change record the store refused is logged, and the other nodes' reconcile (or their next start)
+   * catches up with it.
+   */
   public Future<Void> publish(String topic, String ref) {
     Document change =
         new Document("_id", ids.next())
@@ -130,7 +134,18 @@ public final class ChangeFeed {
             .append("ref", ref)
             .append("node", node)
             .append("at", new Date(clock.millis()));
-    return Rx.first(changes.insertOne(change)).mapEmpty();
+    return Rx.first(changes.insertOne(change))
+        .<Void>mapEmpty()
+        .recover(
+            e -> {
+              log.warn(
+                  "recording the change of {} {} for other nodes failed ({}); they see it at"
+                      + " their next reconcile or start",
+                  topic,
+                  ref,
+                  e.toString());
+              return Future.succeededFuture();
+            });
   }
 
   private void poll() {

@@ -296,19 +296,7 @@ public final class Definitions {
   public static final String TOPIC = "definitions";
 
   private Future<Void> tellOtherNodes(String id) {
-    if (feed == null) {
-      return Future.succeededFuture();
-    }
-    return feed.publish(TOPIC, id)
-        .recover(
-            e -> {
-              log.warn(
-                  "recording the change of workflow {} for other nodes failed ({}); they see it"
-                      + " at their next reconcile",
-                  id,
-                  e.toString());
-              return Future.succeededFuture();
-            });
+    return feed == null ? Future.succeededFuture() : feed.publish(TOPIC, id);
   }
 
   /** Another node saved or deleted the workflow: tell the listeners what the store now holds. */
