@@ -31,14 +31,21 @@ import java.util.Set;
  * <em>subscribed types</em> draws only types that have at least one trigger in the index being
  * measured, so every event evaluates a bucket. The {@code unpinned} scenario drops the pinned
  * tenant or source, so the index has only the triggers' other conditions to work with (anything-but
- * and exists: false give it nothing): the worst case.
+ * and exists: false give it nothing): the worst case. The {@code dense} scenario is {@code pinned}
+ * with the number of event types scaled to the triggers, 20 triggers per type at every size (100
+ * triggers over 5 types, 10,000 over 500): each event then has as many triggers of its type to
+ * match, and matches as many, at every size, so its cost shows what the number of triggers in the
+ * index alone costs.
  *
  * <p>{@code java -cp sluice-bench.jar io.sluice.bench.RouterMatchBenchmark [--events N] [--warmup
- * N] [--sizes 1,100,1000,10000] [--dump DIR]}; {@code --dump} writes the 10,000 triggers and the
- * events as JSON for the Event Ruler comparison in the router's tests.
+ * N] [--sizes 1,100,1000,10000] [--scenarios pinned,unpinned,dense] [--guards on|off] [--dump
+ * DIR]}; {@code --guards off} leaves the {@code when} guards out (the same patterns otherwise);
+ * {@code --dump} writes the 10,000 triggers and the events as JSON for the Event Ruler comparison
+ * in the router's tests.
  */
 public final class RouterMatchBenchmark {
   static final int TYPES = 500;
+  static final int DENSITY = 20; // triggers per type of 10,000 over 500 types
   private static final String[] REGIONS = {"eu", "us", "apac", "latam", "EU", "Us"};
   private static final String[] STATUSES = {
     "new", "paid", "shipped", "delivered", "cancelled", "failed", "refunded", "on-hold"
@@ -79,23 +86,31 @@ public final class RouterMatchBenchmark {
 
     List<CloudEvent> pool = new Workload(7).events(20_000, null);
     if (options.containsKey("dump")) {
-      dump(Path.of(options.get("dump")), new Workload(11).triggers(10_000, 0.9), pool);
+      dump(Path.of(options.get("dump")), new Workload(11).triggers(10_000, 0.9, true, TYPES), pool);
     }
     List<String> rows = new ArrayList<>();
     rows.add(
         "| scenario | triggers | index (bulk) | index (put by put) | stream | matches/event |"
             + " median ns | p99 ns | events/s | median ns: no match / a match |");
     rows.add("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|");
-    for (String scenario : List.of("pinned", "unpinned")) {
-      double pinnedShare = scenario.equals("pinned") ? 0.9 : 0.0;
+    boolean guards = !options.getOrDefault("guards", "on").equals("off");
+    for (String scenario : options.getOrDefault("scenarios", "pinned,unpinned,dense").split(",")) {
+      double pinnedShare = scenario.equals("unpinned") ? 0.0 : 0.9;
       for (int size : sizes) {
-        List<TriggerIndex.Entry> entries = new Workload(11).triggers(size, pinnedShare);
+        int types = scenario.equals("dense") ? Math.max(1, size / DENSITY) : TYPES;
+        List<TriggerIndex.Entry> entries =
+            new Workload(11).triggers(size, pinnedShare, guards, types);
         long bulkNs = bestOf(3, () -> new TriggerIndex(entries));
         long putNs = bestOf(1, () -> byPuts(entries));
         TriggerIndex index = new TriggerIndex(entries);
         Set<String> subscribed = types(entries);
         List<CloudEvent> subscribedPool = new Workload(7).events(20_000, subscribed);
-        for (String stream : List.of("all types", "subscribed types")) {
+        // dense: the types of an index are all the types its events have
+        List<String> streams =
+            scenario.equals("dense")
+                ? List.of("subscribed types")
+                : List.of("all types", "subscribed types");
+        for (String stream : streams) {
           List<CloudEvent> stream0 = stream.equals("all types") ? pool : subscribedPool;
           Result r = measure(index, stream0, warmup, events);
           rows.add(
@@ -171,6 +186,7 @@ public final class RouterMatchBenchmark {
 
   private static Result measure(
       TriggerIndex index, List<CloudEvent> events, int warmup, int measured) {
+    System.gc(); // the previous measurement's garbage is not collected during this one
     int n = events.size();
     for (int i = 0; i < warmup; i++) {
       CloudEvent e = events.get(i % n);
@@ -267,14 +283,15 @@ public final class RouterMatchBenchmark {
     }
 
     /**
-     * {@code count} triggers, two per workflow, over the 500 types. {@code pinnedShare} of them pin
-     * an exact tenant (data) or source; every trigger has one or two more conditions, taken in turn
-     * from all operators; one in ten has a {@code when} guard.
+     * {@code count} triggers, two per workflow, over the first {@code types} of the 500 types
+     * ({@link #type}). {@code pinnedShare} of them pin an exact tenant (data) or source; every
+     * trigger has one or two more conditions, taken in turn from all operators; one in ten has a
+     * {@code when} guard (compiled when {@code guards}).
      */
-    List<TriggerIndex.Entry> triggers(int count, double pinnedShare) {
+    List<TriggerIndex.Entry> triggers(int count, double pinnedShare, boolean guards, int types) {
       List<TriggerIndex.Entry> out = new ArrayList<>(count);
       for (int i = 0; i < count; i++) {
-        String type = type(random.nextInt(TYPES));
+        String type = type(random.nextInt(types));
         Map<String, Object> pattern = new LinkedHashMap<>();
         Map<String, Object> data = new LinkedHashMap<>();
         if (random.nextDouble() < pinnedShare) {
@@ -291,10 +308,8 @@ public final class RouterMatchBenchmark {
         if (!data.isEmpty()) {
           pattern.put("data", data);
         }
-        var when =
-            random.nextInt(10) == 0
-                ? CelExpressions.workflow().compile(GUARDS[random.nextInt(GUARDS.length)])
-                : null;
+        String guard = random.nextInt(10) == 0 ? GUARDS[random.nextInt(GUARDS.length)] : null;
+        var when = guard != null && guards ? CelExpressions.workflow().compile(guard) : null;
         EventTrigger trigger =
             new EventTrigger(type, Json.normalize(pattern), when, null, "useExisting");
         out.add(new TriggerIndex.Entry("wf-" + (i / 2), 1, i % 2, trigger));

@@ -252,13 +252,14 @@ final class AtomIndex {
    * any. {@code name}: the index in names of the next field to read.
    */
   private boolean walk(int at, Object value, int name, IntList out) {
-    while (value instanceof Map<?, ?> map) { // the usual case, without recursion
+    for (Map<?, ?> map; (map = JsonValues.object(value)) != null; ) { // usual: no recursion
       if (name == meta[at + NAMES_TO]) {
         return false;
       }
       value = JsonValues.field(map, names[name++]);
     }
-    if (value instanceof List<?> list) {
+    List<?> list = JsonValues.array(value);
+    if (list != null) {
       boolean any = false;
       for (Object element : list) {
         any |= walk(at, element, name, out);

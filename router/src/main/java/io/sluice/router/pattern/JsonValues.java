@@ -1,6 +1,8 @@
 package io.sluice.router.pattern;
 
 import io.sluice.core.json.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,9 +36,47 @@ final class JsonValues {
 
   private JsonValues() {}
 
+  /**
+   * The value as a JSON object, or null when it is not one. Parsed and normalized JSON ({@link
+   * Json#normalize}) is made of {@code LinkedHashMap}, {@code ArrayList} and final scalar classes,
+   * so {@link #object} and {@link #array} test those classes first: a test against a class is a
+   * constant-time look-up, while a test against an interface ({@code instanceof Map}) that fails
+   * scans the class's interfaces on Java 17 (and a successful one after another interface may evict
+   * its one-entry cache). Tests against the interfaces still decide for anything else.
+   */
+  static Map<?, ?> object(Object value) {
+    if (value instanceof LinkedHashMap<?, ?> map) {
+      return map;
+    }
+    if (isScalar(value) || value instanceof ArrayList<?>) {
+      return null;
+    }
+    return value instanceof Map<?, ?> map ? map : null;
+  }
+
+  /** The value as a JSON array, or null when it is not one; see {@link #object}. */
+  static List<?> array(Object value) {
+    if (value instanceof ArrayList<?> list) {
+      return list;
+    }
+    if (isScalar(value) || value instanceof LinkedHashMap<?, ?>) {
+      return null;
+    }
+    return value instanceof List<?> list ? list : null;
+  }
+
+  /** Whether the value is a JSON scalar of a normalized tree (class tests only). */
+  private static boolean isScalar(Object value) {
+    return value == null
+        || value instanceof String
+        || value instanceof Number
+        || value instanceof Boolean;
+  }
+
   /** The value of {@code name} in {@code container}, or {@link #MISSING} (also for non-objects). */
   static Object field(Object container, String name) {
-    if (container instanceof Map<?, ?> map) {
+    Map<?, ?> map = object(container);
+    if (map != null) {
       Object value = map.get(name);
       if (value == null && !map.containsKey(name)) {
         return MISSING;

@@ -77,14 +77,15 @@ final class LeafMatcher implements Matcher {
     if (value == JsonValues.MISSING) {
       return existsFalse;
     }
-    if (value instanceof List<?> list) {
+    List<?> list = JsonValues.array(value);
+    if (list != null) {
       int scalars = testList(list);
       if (scalars < 0) {
         return true;
       }
       return scalars > 0 ? existsTrue : existsFalse;
     }
-    if (value instanceof java.util.Map<?, ?>) {
+    if (JsonValues.object(value) != null) {
       return existsFalse;
     }
     return existsTrue || testScalar(value);
@@ -94,13 +95,14 @@ final class LeafMatcher implements Matcher {
   private int testList(List<?> list) {
     int scalars = 0;
     for (Object element : list) {
-      if (element instanceof List<?> inner) {
+      List<?> inner = JsonValues.array(element);
+      if (inner != null) {
         int n = testList(inner);
         if (n < 0) {
           return -1;
         }
         scalars += n;
-      } else if (!(element instanceof java.util.Map<?, ?>)) {
+      } else if (JsonValues.object(element) == null) {
         scalars++;
         if (testScalar(element)) {
           return -1;

@@ -70,10 +70,12 @@ final class ObjectMatcher implements Matcher {
 
   @Override
   public boolean test(Object value) {
-    if (value instanceof Map<?, ?> map) {
+    Map<?, ?> map = JsonValues.object(value);
+    if (map != null) {
       return testMap(map);
     }
-    if (value instanceof List<?> list && !list.isEmpty()) {
+    List<?> list = JsonValues.array(value);
+    if (list != null && !list.isEmpty()) {
       for (Object element : list) {
         if (test(element)) {
           return true;
