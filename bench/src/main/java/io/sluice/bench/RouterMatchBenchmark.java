@@ -31,17 +31,18 @@ import java.util.Set;
  * <em>subscribed types</em> draws only types that have at least one trigger in the index being
  * measured, so every event evaluates a bucket. The {@code unpinned} scenario drops the pinned
  * tenant or source, so the index has only the triggers' other conditions to work with (anything-but
- * and exists: false give it nothing): the worst case. The {@code dense} scenario is {@code pinned}
- * with the number of event types scaled to the triggers, 20 triggers per type at every size (100
- * triggers over 5 types, 10,000 over 500): each event then has as many triggers of its type to
- * match, and matches as many, at every size, so its cost shows what the number of triggers in the
- * index alone costs.
+ * and exists: false give it nothing): the worst case. The {@code pinned-dense} and {@code
+ * unpinned-dense} scenarios are the same with the number of event types scaled to the triggers, 20
+ * triggers per type at every size (100 triggers over 5 types, 10,000 over 500, the same workload as
+ * without {@code -dense}): each event then has as many triggers of its type to match, and matches
+ * about as many, at every size, so its cost shows what the number of triggers in the index alone
+ * costs.
  *
  * <p>{@code java -cp sluice-bench.jar io.sluice.bench.RouterMatchBenchmark [--events N] [--warmup
- * N] [--sizes 1,100,1000,10000] [--scenarios pinned,unpinned,dense] [--guards on|off] [--dump
- * DIR]}; {@code --guards off} leaves the {@code when} guards out (the same patterns otherwise);
- * {@code --dump} writes the 10,000 triggers and the events as JSON for the Event Ruler comparison
- * in the router's tests.
+ * N] [--sizes 1,100,1000,10000] [--scenarios pinned,unpinned,pinned-dense,unpinned-dense] [--guards
+ * on|off] [--dump DIR]}; {@code --guards off} leaves the {@code when} guards out (the same patterns
+ * otherwise); {@code --dump} writes the 10,000 triggers and the events as JSON for the Event Ruler
+ * comparison in the router's tests.
  */
 public final class RouterMatchBenchmark {
   static final int TYPES = 500;
@@ -94,10 +95,12 @@ public final class RouterMatchBenchmark {
             + " median ns | p99 ns | events/s | median ns: no match / a match |");
     rows.add("|---|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     boolean guards = !options.getOrDefault("guards", "on").equals("off");
-    for (String scenario : options.getOrDefault("scenarios", "pinned,unpinned,dense").split(",")) {
-      double pinnedShare = scenario.equals("unpinned") ? 0.0 : 0.9;
+    String all = "pinned,unpinned,pinned-dense,unpinned-dense";
+    for (String scenario : options.getOrDefault("scenarios", all).split(",")) {
+      double pinnedShare = scenario.startsWith("unpinned") ? 0.0 : 0.9;
+      boolean dense = scenario.endsWith("-dense");
       for (int size : sizes) {
-        int types = scenario.equals("dense") ? Math.max(1, size / DENSITY) : TYPES;
+        int types = dense ? Math.max(1, size / DENSITY) : TYPES;
         List<TriggerIndex.Entry> entries =
             new Workload(11).triggers(size, pinnedShare, guards, types);
         long bulkNs = bestOf(3, () -> new TriggerIndex(entries));
@@ -107,9 +110,7 @@ public final class RouterMatchBenchmark {
         List<CloudEvent> subscribedPool = new Workload(7).events(20_000, subscribed);
         // dense: the types of an index are all the types its events have
         List<String> streams =
-            scenario.equals("dense")
-                ? List.of("subscribed types")
-                : List.of("all types", "subscribed types");
+            dense ? List.of("subscribed types") : List.of("all types", "subscribed types");
         for (String stream : streams) {
           List<CloudEvent> stream0 = stream.equals("all types") ? pool : subscribedPool;
           Result r = measure(index, stream0, warmup, events);

@@ -3,7 +3,11 @@ package io.sluice.router.pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.core.event.CloudEvent;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -66,6 +70,42 @@ class PatternFixturesTest {
 
     // then
     assertThat(matching).isEqualTo(row.match() ? List.of("a", "b") : List.of());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("rows")
+  void theVerdictIsTheSameOnAnEventBuiltOfOtherCollections(PatternRows.Row row) {
+    // given: the event made of other Map and List classes than the parser's (the matchers test
+    // the parser's classes first and must fall back to the interfaces for the rest)
+    EventPattern pattern = EventPattern.compile(row.pattern());
+    @SuppressWarnings("unchecked")
+    Map<String, Object> event = (Map<String, Object>) otherCollections(row.event());
+    PatternIndex<String> index = new PatternIndex<>(List.of("a", "b"), name -> pattern);
+
+    // when
+    boolean onMap = pattern.matches(event);
+    boolean onRecord = pattern.matches(CloudEvent.fromMap(event));
+    List<String> matching = index.matching(CloudEvent.fromMap(event));
+
+    // then
+    assertThat(onMap).as("verdict on the structured form").isEqualTo(row.match());
+    assertThat(onRecord).as("verdict on the CloudEvent record").isEqualTo(row.match());
+    assertThat(matching).isEqualTo(row.match() ? List.of("a", "b") : List.of());
+  }
+
+  /** A copy with every object an unmodifiable HashMap and every array a LinkedList. */
+  private static Object otherCollections(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new HashMap<>();
+      map.forEach((k, v) -> copy.put(k, otherCollections(v)));
+      return Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = new LinkedList<>();
+      list.forEach(v -> copy.add(otherCollections(v)));
+      return copy;
+    }
+    return value;
   }
 
   @Test
