@@ -473,16 +473,22 @@ public final class Engine {
 
   // ---- reading -----------------------------------------------------------------------------
 
-  /** The current state (from this node's cache when it has it), or a NOT_FOUND problem. */
+  /**
+   * The current state, read from the store (so that a change another node made is seen; this node's
+   * cache serves only its own decisions, where a stale entry costs one failed save), or a NOT_FOUND
+   * problem.
+   */
   public Future<InstanceState> get(String id) {
-    return onContext(() -> load(id));
+    return onContext(() -> read(id));
   }
 
+  /** For a decision: this node's cached state when it has one, else the stored one. */
   private Future<InstanceState> load(String id) {
     InstanceState cached = cache.get(id);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
+    return cached != null ? Future.succeededFuture(cached) : read(id);
+  }
+
+  private Future<InstanceState> read(String id) {
     return store
         .get(id)
         .compose(
@@ -491,6 +497,10 @@ public final class Engine {
                 return Future.failedFuture(
                     ProblemException.of(
                         ProblemException.Kind.NOT_FOUND, "there is no instance '" + id + "'"));
+              }
+              InstanceState cached = cache.get(id);
+              if (cached != null && cached.rev() >= s.rev()) {
+                return Future.succeededFuture(cached); // saved here since the read was sent
               }
               cache.put(s);
               return Future.succeededFuture(s);
@@ -501,7 +511,7 @@ public final class Engine {
   public Future<InstanceState> awaitEnd(String id, Duration max) {
     return onContext(
         () ->
-            load(id)
+            read(id)
                 .compose(
                     state -> {
                       if (state.status().isTerminal() || max.isZero()) {
@@ -520,7 +530,7 @@ public final class Engine {
                                     waiters.remove(id);
                                   }
                                 }
-                                load(id)
+                                read(id)
                                     .onSuccess(promise::tryComplete)
                                     .onFailure(promise::tryFail);
                               });
