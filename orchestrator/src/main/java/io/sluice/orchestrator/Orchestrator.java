@@ -154,7 +154,7 @@ public final class Orchestrator {
     LifecycleBus.registerCodec(vertx.eventBus());
     new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax(), inputSchemas)
         .mount(router);
-    new InstanceRoutes(engine, instances, options.waitMax()).mount(router);
+    new InstanceRoutes(engine, instances, definitions, options.waitMax()).mount(router);
     new LifecycleStream(vertx).mount(router);
   }
 

@@ -23,6 +23,7 @@ final class StepWithRules {
       case "emit" -> emit(step, with, c);
       case "delay" -> delay(step, with, c);
       case "waitForEvent" -> waitForEvent(step, with, c);
+      case "manual" -> manual(with, c);
       default -> {
         // custom step types check their own parameters
       }
@@ -147,6 +148,32 @@ final class StepWithRules {
     DocNode timeout = with.get("timeout");
     if (timeout.isString() && !timeout.isTemplated()) {
       TimeValues.positive(timeout, c);
+    }
+  }
+
+  /**
+   * Both optional: {@code schema}, a JSON Schema (2020-12) for the data that completes the step;
+   * {@code assignee}, a string naming who should complete it.
+   */
+  private static void manual(DocNode with, Compilation c) {
+    if (!requireObject("manual", with, c)) {
+      return;
+    }
+    DocNode schema = with.get("schema");
+    if (schema.present() && !schema.isTemplated()) {
+      if (!schema.isObject() && !(schema.value() instanceof Boolean)) {
+        c.add(
+            schema.pointer(),
+            "expected 'schema' to be a JSON Schema (an object), but got " + schema.describe());
+      } else {
+        DefinitionSchema.validateJsonSchema(schema.value(), schema.pointer())
+            .forEach(p -> c.add(p.pointer(), p.message()));
+      }
+    }
+    DocNode assignee = with.get("assignee");
+    if (assignee.present() && !assignee.isString()) {
+      c.add(
+          assignee.pointer(), "expected 'assignee' to be a string, but got " + assignee.describe());
     }
   }
 

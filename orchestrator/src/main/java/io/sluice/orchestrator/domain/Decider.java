@@ -62,6 +62,8 @@ public final class Decider {
       rejection = run.supersede(s.byInstanceId());
     } else if (input instanceof Retry) {
       rejection = run.retry();
+    } else if (input instanceof Input.CompleteStep c) {
+      rejection = run.completeManual(c);
     }
     if (rejection != null) {
       return Decision.rejected(state, rejection);
@@ -82,6 +84,17 @@ public final class Decider {
       return List.of();
     }
     return new Run(definition, state, now, "sluice/" + node).redispatchRunning();
+  }
+
+  /**
+   * The {@code with} of a step evaluated against the instance's current variables (what the step
+   * saw when it started, unless a template reads something that changed since), e.g. the {@code
+   * schema} of a waiting {@code manual} step. Throws {@link
+   * io.sluice.core.expr.ExpressionException} when it no longer evaluates.
+   */
+  public static Object parameters(
+      WorkflowDefinition definition, InstanceState state, String stepId, Instant now) {
+    return new Run(definition, state, now, "sluice/-").parameters(stepId);
   }
 
   /** The extension attribute counting workflow hops (see the router's chain-depth limit). */

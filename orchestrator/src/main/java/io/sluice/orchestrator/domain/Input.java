@@ -35,4 +35,11 @@ public sealed interface Input {
    * event twice changes nothing the second time.
    */
   record EventArrived(CloudEvent event) implements Input {}
+
+  /**
+   * A person completes a {@code manual} step (SPEC §4) with {@code data}, its output; refused
+   * unless that step is waiting for it in attempt {@code attempt}. The data is checked against the
+   * step's {@code schema} before it gets here (see {@link Decider#parameters}).
+   */
+  record CompleteStep(String stepId, int attempt, Object data) implements Input {}
 }

@@ -29,6 +29,8 @@ final class Run {
    */
   static final String RESERVED_SOURCE = "sluice/";
 
+  private static final String MANUAL = "manual"; // the step type, and what its step waits for
+
   private final WorkflowDefinition def;
   private final Instant now;
   private final String source;
@@ -200,13 +202,21 @@ final class Run {
       case WAIT_TIMEOUT -> {
         if (step != null
             && step.status() == StepStatus.WAITING
-            && "event".equals(step.waitingFor())
             && step.attempt() == timer.attempt()) {
-          unsubscribe(step);
-          fail(
-              step,
-              StepError.retryable(
-                  "timeout", "no matching event arrived within " + timer.dueAt().toString()));
+          if ("event".equals(step.waitingFor())) {
+            unsubscribe(step);
+            fail(
+                step,
+                StepError.retryable(
+                    "timeout", "no matching event arrived within " + timer.dueAt().toString()));
+          } else if (MANUAL.equals(step.waitingFor())) {
+            fail(
+                step,
+                StepError.retryable(
+                    "timeout",
+                    "nobody completed the step within its timeout of "
+                        + defs.get(step.id()).timeout()));
+          }
         }
       }
       case WORKFLOW_TIMEOUT -> {
@@ -478,6 +488,7 @@ final class Run {
       }
       case "delay" -> startDelay(s, running, with);
       case "waitForEvent" -> startWait(s, running, with);
+      case "manual" -> startManual(s, running, with);
       default -> {
         effects.add(
             new Effect.ExecuteStep(
@@ -596,6 +607,54 @@ final class Run {
       waiting.put("until", due.toString());
     }
     emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  /** Waits for {@link Input.CompleteStep}; the step's {@code timeout} bounds the wait. */
+  private void startManual(StepDef s, StepState running, Object with) {
+    Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+    steps.put(s.id(), running.waiting(MANUAL, now));
+    Map<String, Object> waiting = data(s.id());
+    waiting.put("reason", MANUAL);
+    waiting.put("attempt", (long) running.attempt());
+    if (w.get("assignee") != null) {
+      waiting.put("assignee", w.get("assignee").toString());
+    }
+    if (s.timeout() != null) {
+      Instant due = now.plus(s.timeout());
+      timers.add(Timer.of(Timer.Kind.WAIT_TIMEOUT, s.id(), running.attempt(), due));
+      waiting.put("until", due.toString());
+    }
+    emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  String completeManual(Input.CompleteStep in) {
+    StepState st = steps.get(in.stepId());
+    if (status.isTerminal()) {
+      return "the instance is already " + status;
+    }
+    if (st == null || !MANUAL.equals(defs.get(in.stepId()).type())) {
+      return "the workflow has no manual step '" + in.stepId() + "'";
+    }
+    if (st.status() != StepStatus.WAITING || !MANUAL.equals(st.waitingFor())) {
+      return "step '" + in.stepId() + "' is not waiting to be completed: it is " + st.status();
+    }
+    if (st.attempt() != in.attempt()) {
+      return "step '"
+          + in.stepId()
+          + "' waits in attempt "
+          + st.attempt()
+          + ", not in attempt "
+          + in.attempt();
+    }
+    removeTimer(Timer.Kind.WAIT_TIMEOUT, st.id(), st.attempt());
+    complete(st, in.data());
+    return null;
+  }
+
+  /** See {@link Decider#parameters}. */
+  Object parameters(String stepId) {
+    StepDef s = defs.get(stepId);
+    return s == null ? null : s.with().evaluate(variables().map());
   }
 
   /** Drops the event subscription of a step that waited for an event. */

@@ -8,8 +8,8 @@ import java.time.Instant;
  * @param attempt the current (or last) attempt, 1-based; 0 before the first. Attempts are numbered
  *     across instance retries, so a result or timer of an attempt from before a retry is recognized
  *     as stale.
- * @param waitingFor what a WAITING step waits for ({@code delay}, {@code retry}, {@code event}),
- *     else null
+ * @param waitingFor what a WAITING step waits for ({@code delay}, {@code retry}, {@code event},
+ *     {@code manual}), else null
  * @param base the attempts made before the current run of the step (before the last instance
  *     retry); the retry policy counts {@code attempt - base}
  */

@@ -1026,6 +1026,125 @@ class DeciderTest {
 
   // ---- §4 delay ---------------------------------------------------------------------------------
 
+  // ---- §4 manual steps
+  // ---------------------------------------------------------------------------
+
+  private final WorkflowDefinition approval =
+      DefinitionBuilder.workflow("approval")
+          .step("approve", "manual")
+          .with("{\"assignee\": \"${input.manager}\", \"schema\": {\"type\": \"object\"}}")
+          .timeout(Duration.ofHours(24))
+          .step("after", "transform")
+          .needs("approve")
+          .with("{\"approved\": \"${steps.approve.output.ok}\"}")
+          .build();
+
+  @Test
+  void aManualStepWaitsForACompletionAndSaysWhoShouldGiveIt() {
+    // when
+    Decision d = start(approval, "{\"manager\": \"ana\"}");
+
+    // then
+    StepState approve = step(d, "approve");
+    assertThat(approve.status()).isEqualTo(StepStatus.WAITING);
+    assertThat(approve.waitingFor()).isEqualTo("manual");
+    assertThat(d.effects()).isEmpty();
+    Map<String, Object> waiting = data(event(d, STEP_WAITING, "approve"));
+    assertThat(waiting).containsEntry("reason", "manual").containsEntry("assignee", "ana");
+    Timer t = timer(d, Timer.Kind.WAIT_TIMEOUT, "approve");
+    assertThat(t.dueAt()).isEqualTo(T0.plus(Duration.ofHours(24)));
+    assertThat(waiting).containsEntry("until", t.dueAt().toString());
+  }
+
+  @Test
+  void completingAManualStepMakesTheDataItsOutputAndRunsItsDependents() {
+    // given
+    Decision started = start(approval, "{\"manager\": \"ana\"}");
+
+    // when
+    Decision d =
+        decide(
+            approval,
+            started,
+            new Input.CompleteStep("approve", 1, json("{\"ok\": true}")),
+            T0.plusSeconds(60));
+
+    // then
+    assertThat(d.rejection()).isNull();
+    assertThat(step(d, "approve").status()).isEqualTo(StepStatus.COMPLETED);
+    assertThat(step(d, "approve").output()).isEqualTo(Map.of("ok", true));
+    assertThat(step(d, "after").output()).isEqualTo(Map.of("approved", true));
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.COMPLETED);
+    assertThat(d.state().timers()).isEmpty();
+  }
+
+  @Test
+  void aSecondCompletionOfAManualStepIsRejectedAndChangesNothing() {
+    // given
+    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Decision done =
+        decide(approval, started, new Input.CompleteStep("approve", 1, json("{\"ok\": true}")), T0);
+
+    // when
+    Decision again =
+        decide(approval, done, new Input.CompleteStep("approve", 1, json("{\"ok\": false}")), T0);
+
+    // then
+    assertThat(again.rejection()).isEqualTo("the instance is already COMPLETED");
+    assertThat(again.state()).isEqualTo(done.state());
+  }
+
+  @Test
+  void aCompletionOfAStepThatIsNotAWaitingManualStepIsRejected() {
+    // given
+    Decision started = start(approval, "{\"manager\": \"ana\"}");
+
+    // when
+    Decision wrongStep =
+        decide(approval, started, new Input.CompleteStep("after", 1, json("{}")), T0);
+    Decision wrongAttempt =
+        decide(approval, started, new Input.CompleteStep("approve", 2, json("{}")), T0);
+
+    // then
+    assertThat(wrongStep.rejection()).isEqualTo("the workflow has no manual step 'after'");
+    assertThat(wrongAttempt.rejection())
+        .isEqualTo("step 'approve' waits in attempt 1, not in attempt 2");
+    assertThat(wrongStep.state()).isEqualTo(started.state());
+    assertThat(wrongAttempt.state()).isEqualTo(started.state());
+  }
+
+  @Test
+  void aManualStepNobodyCompletesFailsWithCodeTimeout() {
+    // given
+    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Timer t = timer(started, Timer.Kind.WAIT_TIMEOUT, "approve");
+
+    // when
+    Decision d = decide(approval, started, new TimerFired(t.id()), t.dueAt());
+    Decision late =
+        decide(approval, d, new Input.CompleteStep("approve", 1, json("{}")), t.dueAt());
+
+    // then
+    assertThat(step(d, "approve").status()).isEqualTo(StepStatus.FAILED);
+    assertThat(step(d, "approve").error().code()).isEqualTo("timeout");
+    assertThat(step(d, "approve").error().message())
+        .isEqualTo("nobody completed the step within its timeout of PT24H");
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.FAILED);
+    assertThat(late.rejection()).isEqualTo("the instance is already FAILED");
+  }
+
+  @Test
+  void theParametersOfAWaitingManualStepAreItsWithEvaluated() {
+    // given
+    Decision started = start(approval, "{\"manager\": \"ana\"}");
+
+    // when
+    Object with = Decider.parameters(approval, started.state(), "approve", T0);
+
+    // then
+    assertThat(with).isEqualTo(Map.of("assignee", "ana", "schema", Map.of("type", "object")));
+  }
+
   private final WorkflowDefinition delayed =
       DefinitionBuilder.workflow("wait")
           .step("a", "delay")
