@@ -1039,10 +1039,18 @@ class DeciderTest {
           .with("{\"approved\": \"${steps.approve.output.ok}\"}")
           .build();
 
+  private Decision startApproval() {
+    return start(approval, "{\"manager\": \"ana\"}");
+  }
+
+  private Decision completeStep(Decision from, String stepId, int attempt, String dataJson) {
+    return decide(approval, from, new Input.CompleteStep(stepId, attempt, json(dataJson)), T0);
+  }
+
   @Test
   void aManualStepWaitsForACompletionAndSaysWhoShouldGiveIt() {
     // when
-    Decision d = start(approval, "{\"manager\": \"ana\"}");
+    Decision d = startApproval();
 
     // then
     StepState approve = step(d, "approve");
@@ -1059,15 +1067,10 @@ class DeciderTest {
   @Test
   void completingAManualStepMakesTheDataItsOutputAndRunsItsDependents() {
     // given
-    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Decision started = startApproval();
 
     // when
-    Decision d =
-        decide(
-            approval,
-            started,
-            new Input.CompleteStep("approve", 1, json("{\"ok\": true}")),
-            T0.plusSeconds(60));
+    Decision d = completeStep(started, "approve", 1, "{\"ok\": true}");
 
     // then
     assertThat(d.rejection()).isNull();
@@ -1081,13 +1084,11 @@ class DeciderTest {
   @Test
   void aSecondCompletionOfAManualStepIsRejectedAndChangesNothing() {
     // given
-    Decision started = start(approval, "{\"manager\": \"ana\"}");
-    Decision done =
-        decide(approval, started, new Input.CompleteStep("approve", 1, json("{\"ok\": true}")), T0);
+    Decision started = startApproval();
+    Decision done = completeStep(started, "approve", 1, "{\"ok\": true}");
 
     // when
-    Decision again =
-        decide(approval, done, new Input.CompleteStep("approve", 1, json("{\"ok\": false}")), T0);
+    Decision again = completeStep(done, "approve", 1, "{\"ok\": false}");
 
     // then
     assertThat(again.rejection()).isEqualTo("the instance is already COMPLETED");
@@ -1097,13 +1098,11 @@ class DeciderTest {
   @Test
   void aCompletionOfAStepThatIsNotAWaitingManualStepIsRejected() {
     // given
-    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Decision started = startApproval();
 
     // when
-    Decision wrongStep =
-        decide(approval, started, new Input.CompleteStep("after", 1, json("{}")), T0);
-    Decision wrongAttempt =
-        decide(approval, started, new Input.CompleteStep("approve", 2, json("{}")), T0);
+    Decision wrongStep = completeStep(started, "after", 1, "{}");
+    Decision wrongAttempt = completeStep(started, "approve", 2, "{}");
 
     // then
     assertThat(wrongStep.rejection()).isEqualTo("the workflow has no manual step 'after'");
@@ -1116,7 +1115,7 @@ class DeciderTest {
   @Test
   void aManualStepNobodyCompletesFailsWithCodeTimeout() {
     // given
-    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Decision started = startApproval();
     Timer t = timer(started, Timer.Kind.WAIT_TIMEOUT, "approve");
 
     // when
@@ -1136,7 +1135,7 @@ class DeciderTest {
   @Test
   void theParametersOfAWaitingManualStepAreItsWithEvaluated() {
     // given
-    Decision started = start(approval, "{\"manager\": \"ana\"}");
+    Decision started = startApproval();
 
     // when
     Object with = Decider.parameters(approval, started.state(), "approve", T0);
