@@ -37,6 +37,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Clock;
@@ -73,6 +74,7 @@ public final class Sluice {
   private Scheduler scheduler;
   private MongoDatabase db;
   private HttpServer http;
+  private List<String> routes = List.of();
   private JvmGcMetrics gcMetrics;
   private final PrometheusMeterRegistry metrics =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -189,6 +191,8 @@ public final class Sluice {
     new ScheduleRoutes(scheduler).mount(router);
     new ReplayRoutes(routing, orchestrator.instanceStore(), archive(ingestion), clock)
         .mount(router);
+    new ApiDocs().mount(router);
+    routes = routes(router);
     router.route().last().handler(ctx -> ctx.fail(404));
     router.route().failureHandler(Http::failure);
     http =
@@ -373,5 +377,22 @@ public final class Sluice {
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("timed out after 60 s", e);
     }
+  }
+
+  /** The requests the API answers, as {@code "GET /v1/workflows/{id}"}: for OpenApiTest. */
+  List<String> routes() {
+    return routes;
+  }
+
+  private static List<String> routes(Router router) {
+    List<String> out = new ArrayList<>();
+    for (Route r : router.getRoutes()) {
+      if (r.getPath() == null || r.methods() == null) {
+        continue;
+      }
+      String path = r.getPath().replaceAll(":([A-Za-z]+)", "{$1}");
+      r.methods().forEach(m -> out.add(m.name() + " " + path));
+    }
+    return List.copyOf(out);
   }
 }
