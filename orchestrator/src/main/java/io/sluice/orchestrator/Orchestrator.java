@@ -135,6 +135,11 @@ public final class Orchestrator {
                       id -> {
                         o.deployment = id;
                         o.engine = verticle.engine();
+                        // before recover() re-runs attempts and before the API takes starts
+                        types.register(
+                            o.engine.childWorkflowStep(
+                                o.definitions, o.inputSchemas, options.ids()),
+                            vertx);
                         return o;
                       });
             })

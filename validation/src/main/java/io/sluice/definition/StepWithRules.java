@@ -24,6 +24,7 @@ final class StepWithRules {
       case "delay" -> delay(step, with, c);
       case "waitForEvent" -> waitForEvent(step, with, c);
       case "manual" -> manual(with, c);
+      case "workflow" -> childWorkflow(step, with, c);
       default -> {
         // custom step types check their own parameters
       }
@@ -174,6 +175,30 @@ final class StepWithRules {
     if (assignee.present() && !assignee.isString()) {
       c.add(
           assignee.pointer(), "expected 'assignee' to be a string, but got " + assignee.describe());
+    }
+  }
+
+  /** {@code id} (the child workflow) is required; {@code version}, if given, a whole number. */
+  private static void childWorkflow(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("workflow", with, c)) {
+      return;
+    }
+    DocNode id = with.get("id");
+    if (!id.present()) {
+      c.add(
+          where(step, with),
+          "expected a workflow step to have the child workflow's 'id' in 'with', but it has none");
+    } else if (!id.isString() || id.asString().isBlank()) {
+      c.add(id.pointer(), "expected a workflow id string, but got " + id.describe());
+    }
+    DocNode version = with.get("version");
+    if (version.present() && !version.isTemplated()) {
+      Long v = version.asWholeNumber();
+      if (v == null || v < 1) {
+        c.add(
+            version.pointer(),
+            "expected a version number of 1 or more, but got " + version.describe());
+      }
     }
   }
 

@@ -155,6 +155,12 @@ public final class Engine {
     return context;
   }
 
+  /** The {@code workflow} step type, which starts and awaits child instances on this engine. */
+  public io.sluice.orchestrator.steps.StepType childWorkflowStep(
+      Definitions definitions, InputSchemas inputSchemas, io.sluice.core.id.IdGenerator ids) {
+    return new ChildWorkflowStep(this, definitions, inputSchemas, ids);
+  }
+
   // ---- starting ----------------------------------------------------------------------------
 
   /**

@@ -13,6 +13,9 @@ import java.util.TreeSet;
  * {@link ServiceLoader}. A custom type may not reuse a built-in name.
  */
 public final class StepTypes {
+  /** Built-in types that run here rather than in the decider: registered like custom ones. */
+  private static final Set<String> EXECUTED_BUILT_INS = Set.of("http", "workflow");
+
   private final Map<String, StepType> types = new LinkedHashMap<>();
 
   private StepTypes() {}
@@ -29,7 +32,8 @@ public final class StepTypes {
 
   public StepTypes register(StepType type, Vertx vertx) {
     boolean pureBuiltIn =
-        DefinitionParser.BUILT_IN_TYPES.contains(type.name()) && !"http".equals(type.name());
+        DefinitionParser.BUILT_IN_TYPES.contains(type.name())
+            && !EXECUTED_BUILT_INS.contains(type.name());
     if (pureBuiltIn || types.containsKey(type.name())) {
       throw new IllegalStateException("step type '" + type.name() + "' is already defined");
     }
