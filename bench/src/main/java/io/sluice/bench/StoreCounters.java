@@ -3,7 +3,7 @@ package io.sluice.bench;
 import com.mongodb.reactivestreams.client.MongoClient;
 import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.sluice.server.Sluice;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;

@@ -15,7 +15,7 @@ import io.sluice.ingestion.schema.MongoSchemaStore;
 import io.sluice.ingestion.schema.Schemas;
 import io.sluice.ingestion.store.MongoDeadLetters;
 import io.sluice.ingestion.store.MongoEventStore;
-import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.platform.LifecycleBus;
 import io.sluice.validation.SchemaDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

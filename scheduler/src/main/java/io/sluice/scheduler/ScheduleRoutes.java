@@ -1,7 +1,7 @@
 package io.sluice.scheduler;
 
 import io.sluice.core.problem.ProblemException;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.net.URLDecoder;

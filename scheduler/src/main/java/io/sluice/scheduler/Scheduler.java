@@ -15,7 +15,7 @@ import io.sluice.ingestion.admission.Outcome;
 import io.sluice.ingestion.event.Entry;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.engine.Definitions;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.sluice.router.routing.ScheduleStarts;
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -5,7 +5,7 @@ import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.Date;

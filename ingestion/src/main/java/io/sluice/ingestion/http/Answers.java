@@ -2,7 +2,7 @@ package io.sluice.ingestion.http;
 
 import io.sluice.core.problem.Problem;
 import io.sluice.ingestion.admission.Outcome;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;

@@ -11,7 +11,7 @@ import io.sluice.ingestion.store.DeadLetters;
 import io.sluice.ingestion.store.EventQuery;
 import io.sluice.ingestion.store.EventStore;
 import io.sluice.ingestion.store.StoredEvent;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;

@@ -12,7 +12,7 @@ import io.sluice.ingestion.hooks.HookEvents;
 import io.sluice.ingestion.hooks.Signatures;
 import io.sluice.ingestion.hooks.Sources;
 import io.sluice.ingestion.hooks.WebhookSource;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;

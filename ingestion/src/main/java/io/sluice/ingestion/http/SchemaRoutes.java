@@ -6,7 +6,7 @@ import io.sluice.core.problem.ProblemException.Kind;
 import io.sluice.ingestion.event.JsonBodies;
 import io.sluice.ingestion.schema.SchemaVersion;
 import io.sluice.ingestion.schema.Schemas;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.LinkedHashMap;

@@ -11,7 +11,7 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.core.json.Json;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Date;

@@ -8,7 +8,7 @@ import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.core.problem.Problem;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;

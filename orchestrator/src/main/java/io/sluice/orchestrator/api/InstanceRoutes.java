@@ -16,6 +16,7 @@ import io.sluice.orchestrator.domain.StepStatus;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.store.InstanceStore;
+import io.sluice.platform.Http;
 import io.sluice.validation.SchemaValidator;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;

@@ -2,7 +2,7 @@ package io.sluice.orchestrator.api;
 
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.json.Json;
-import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.platform.LifecycleBus;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServerResponse;

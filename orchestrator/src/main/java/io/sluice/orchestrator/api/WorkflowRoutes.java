@@ -9,6 +9,7 @@ import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.InputSchemas;
 import io.sluice.orchestrator.store.DefinitionStore;
+import io.sluice.platform.Http;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

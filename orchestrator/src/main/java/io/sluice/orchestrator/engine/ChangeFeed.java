@@ -6,7 +6,7 @@ import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import io.sluice.core.id.IdGenerator;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

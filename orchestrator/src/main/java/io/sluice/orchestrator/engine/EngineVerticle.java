@@ -5,6 +5,7 @@ import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.RelayCheckpoints;
 import io.sluice.orchestrator.store.Subscriptions;
+import io.sluice.platform.LifecycleBus;
 import io.vertx.core.AbstractVerticle;
 import java.time.Clock;
 import java.time.Duration;

@@ -4,6 +4,7 @@ import io.sluice.core.event.CloudEvent;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.InstanceStore.Outbox;
 import io.sluice.orchestrator.store.RelayCheckpoints;
+import io.sluice.platform.LifecycleBus;
 import io.vertx.core.Future;
 import java.time.Clock;
 import java.time.Duration;

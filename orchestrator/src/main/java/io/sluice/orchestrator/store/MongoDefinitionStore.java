@@ -13,6 +13,7 @@ import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.core.json.Json;
+import io.sluice.platform.Rx;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;

@@ -11,6 +11,8 @@ import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.orchestrator.domain.InstanceState;
 import io.sluice.orchestrator.domain.InstanceStatus;
+import io.sluice.platform.Rx;
+import io.sluice.platform.WriteBatcher;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.ArrayList;

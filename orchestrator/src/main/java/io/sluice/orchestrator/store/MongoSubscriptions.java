@@ -5,6 +5,7 @@ import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.Updates;
 import com.mongodb.reactivestreams.client.MongoCollection;
 import com.mongodb.reactivestreams.client.MongoDatabase;
+import io.sluice.platform.Rx;
 import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.List;

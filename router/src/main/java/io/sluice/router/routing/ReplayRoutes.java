@@ -2,9 +2,9 @@ package io.sluice.router.routing;
 
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
-import io.sluice.orchestrator.api.Http;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.store.InstanceStore;
+import io.sluice.platform.Http;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.TriggerIndex.Match;
 import io.vertx.core.Future;

@@ -10,7 +10,7 @@ import io.sluice.orchestrator.domain.Decider;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
-import io.sluice.orchestrator.engine.LifecycleBus;
+import io.sluice.platform.LifecycleBus;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.TriggerIndex.Match;
 import io.vertx.core.Future;

@@ -3,7 +3,7 @@ package io.sluice.router.routing;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
-import io.sluice.orchestrator.api.Http;
+import io.sluice.platform.Http;
 import io.sluice.router.TriggerIndex;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;

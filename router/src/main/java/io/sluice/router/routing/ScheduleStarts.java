@@ -13,7 +13,7 @@ import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.domain.Decider;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.domain.InstanceStatus;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -8,7 +8,7 @@ import com.mongodb.client.model.Updates;
 import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.json.Json;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.sluice.scheduler.Scheduler;
 import io.sluice.server.Sluice;
 import java.net.URI;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.mongodb.client.model.Filters;
-import io.sluice.orchestrator.store.Rx;
+import io.sluice.platform.Rx;
 import io.sluice.scheduler.Scheduler;
 import io.sluice.server.Sluice;
 import io.sluice.server.testing.Client;

@@ -1,4 +1,4 @@
-package io.sluice.orchestrator.store;
+package io.sluice.platform;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;

@@ -1,4 +1,4 @@
-package io.sluice.orchestrator.engine;
+package io.sluice.platform;
 
 import io.sluice.core.event.CloudEvent;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.sluice.orchestrator.store;
+package io.sluice.platform;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;

@@ -1,4 +1,4 @@
-package io.sluice.orchestrator.api;
+package io.sluice.platform;
 
 import io.sluice.core.json.Json;
 import io.sluice.core.json.MalformedJsonException;
