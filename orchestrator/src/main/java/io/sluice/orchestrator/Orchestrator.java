@@ -6,6 +6,7 @@ import io.sluice.core.id.IdGenerator;
 import io.sluice.definition.DefinitionParser;
 import io.sluice.orchestrator.api.InstanceRoutes;
 import io.sluice.orchestrator.api.LifecycleStream;
+import io.sluice.orchestrator.api.TaskRoutes;
 import io.sluice.orchestrator.api.WorkflowRoutes;
 import io.sluice.orchestrator.engine.ChangeFeed;
 import io.sluice.orchestrator.engine.Definitions;
@@ -17,6 +18,7 @@ import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.MongoDefinitionStore;
 import io.sluice.orchestrator.store.MongoInstanceStore;
 import io.sluice.orchestrator.store.MongoSubscriptions;
+import io.sluice.orchestrator.store.MongoTaskQueue;
 import io.sluice.orchestrator.store.RelayCheckpoints;
 import io.sluice.orchestrator.store.Subscriptions;
 import io.sluice.platform.LifecycleBus;
@@ -70,6 +72,7 @@ public final class Orchestrator {
     this.definitions = new Definitions(vertx, definitionStore, parser, options.clock());
     this.checkpoints = new RelayCheckpoints(db);
     this.subscriptions = new MongoSubscriptions(db);
+    this.tasks = new MongoTaskQueue(db);
     this.definitionStore = definitionStore;
     this.changes =
         new ChangeFeed(
@@ -85,6 +88,7 @@ public final class Orchestrator {
 
   private final RelayCheckpoints checkpoints;
   private final MongoSubscriptions subscriptions;
+  private final MongoTaskQueue tasks;
   private final InputSchemas inputSchemas = new InputSchemas();
   private final MongoDefinitionStore definitionStore;
 
@@ -112,6 +116,7 @@ public final class Orchestrator {
         .ensureIndexes()
         .compose(v -> o.definitionStore.ensureIndexes())
         .compose(v -> o.subscriptions.loadTypes())
+        .compose(v -> o.tasks.ensureIndexes())
         .compose(v -> o.definitions.replicate(o.changes, RECONCILE_EVERY))
         .compose(v -> o.changes.start())
         .compose(
@@ -127,6 +132,7 @@ public final class Orchestrator {
                       options.checkpointInterval(),
                       options.cacheSize(),
                       o.subscriptions,
+                      o.tasks,
                       recentEvents,
                       options.lookBack());
               return vertx
@@ -160,6 +166,7 @@ public final class Orchestrator {
     new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax(), inputSchemas)
         .mount(router);
     new InstanceRoutes(engine, instances, definitions, options.waitMax()).mount(router);
+    new TaskRoutes(engine, tasks, options.clock()).mount(router);
     new LifecycleStream(vertx).mount(router);
   }
 

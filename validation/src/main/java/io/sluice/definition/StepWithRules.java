@@ -25,6 +25,7 @@ final class StepWithRules {
       case "waitForEvent" -> waitForEvent(step, with, c);
       case "manual" -> manual(with, c);
       case "workflow" -> childWorkflow(step, with, c);
+      case "task" -> task(step, with, c);
       default -> {
         // custom step types check their own parameters
       }
@@ -175,6 +176,19 @@ final class StepWithRules {
     if (assignee.present() && !assignee.isString()) {
       c.add(
           assignee.pointer(), "expected 'assignee' to be a string, but got " + assignee.describe());
+    }
+  }
+
+  /** {@code queue} is required; {@code input} is any value (what the worker gets). */
+  private static void task(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("task", with, c)) {
+      return;
+    }
+    DocNode queue = with.get("queue");
+    if (!queue.present()) {
+      c.add(where(step, with), "expected a task step to have a 'queue' in 'with', but it has none");
+    } else if (!queue.isString() || queue.asString().isBlank()) {
+      c.add(queue.pointer(), "expected a queue name string, but got " + queue.describe());
     }
   }
 

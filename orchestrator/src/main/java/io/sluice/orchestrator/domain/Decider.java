@@ -63,7 +63,9 @@ public final class Decider {
     } else if (input instanceof Retry) {
       rejection = run.retry();
     } else if (input instanceof Input.CompleteStep c) {
-      rejection = run.completeManual(c);
+      rejection = run.completeWaiting(c);
+    } else if (input instanceof Input.FailTask f) {
+      rejection = run.failTask(f);
     }
     if (rejection != null) {
       return Decision.rejected(state, rejection);

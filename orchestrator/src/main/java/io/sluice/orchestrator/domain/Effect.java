@@ -39,4 +39,22 @@ public sealed interface Effect {
 
   /** The step no longer waits (resumed, timed out, cancelled): drop the registration. */
   record Unsubscribe(String instanceId, String stepId, String type) implements Effect {}
+
+  /**
+   * A {@code task} step began waiting for a worker: put its task in the queue (writing it again
+   * changes nothing). {@code taskId} is {@code <instanceId>:<stepId>:<attempt>}.
+   */
+  record OfferTask(
+      String taskId,
+      String queue,
+      String instanceId,
+      String workflowId,
+      String stepId,
+      int attempt,
+      Object input,
+      java.time.Instant createdAt)
+      implements Effect {}
+
+  /** The task step no longer waits (completed, failed, timed out, cancelled): drop its task. */
+  record WithdrawTask(String taskId) implements Effect {}
 }

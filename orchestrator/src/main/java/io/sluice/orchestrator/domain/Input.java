@@ -42,4 +42,10 @@ public sealed interface Input {
    * step's {@code schema} before it gets here (see {@link Decider#parameters}).
    */
   record CompleteStep(String stepId, int attempt, Object data) implements Input {}
+
+  /**
+   * A worker reports that it could not do a {@code task} step's attempt: the step fails with the
+   * error (and is retried by its policy); refused unless the step waits in that attempt.
+   */
+  record FailTask(String stepId, int attempt, StepError error) implements Input {}
 }

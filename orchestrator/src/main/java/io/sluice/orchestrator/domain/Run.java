@@ -29,7 +29,9 @@ final class Run {
    */
   static final String RESERVED_SOURCE = "sluice/";
 
-  private static final String MANUAL = "manual"; // the step type, and what its step waits for
+  // step types that wait for someone outside (the type is also what its step waits for)
+  private static final String MANUAL = "manual";
+  private static final String TASK = "task";
 
   private final WorkflowDefinition def;
   private final Instant now;
@@ -209,7 +211,8 @@ final class Run {
                 step,
                 StepError.retryable(
                     "timeout", "no matching event arrived within " + timer.dueAt().toString()));
-          } else if (MANUAL.equals(step.waitingFor())) {
+          } else if (MANUAL.equals(step.waitingFor()) || TASK.equals(step.waitingFor())) {
+            withdrawTask(step);
             fail(
                 step,
                 StepError.retryable(
@@ -340,6 +343,10 @@ final class Run {
         resubscribe(s, st, out);
         continue;
       }
+      if (s != null && st.status() == StepStatus.WAITING && TASK.equals(st.waitingFor())) {
+        reoffer(s, st, out);
+        continue;
+      }
       if (st.status() != StepStatus.RUNNING || s == null) {
         continue;
       }
@@ -370,6 +377,19 @@ final class Run {
       Object with = s.with().evaluate(variables().map());
       if (with instanceof Map<?, ?> m && m.get("type") instanceof String type) {
         out.add(new Effect.Subscribe(id, s.id(), type, st.startedAt()));
+      }
+    } catch (ExpressionException e) {
+      out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
+    }
+  }
+
+  /** A waiting task may not have been written before a crash: offer it again (idempotent). */
+  private void reoffer(StepDef s, StepState st, List<Effect> out) {
+    try {
+      Object with = s.with().evaluate(variables().map());
+      Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+      if (w.get("queue") instanceof String queue) {
+        out.add(offer(s, st, queue, w.get("input")));
       }
     } catch (ExpressionException e) {
       out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
@@ -489,6 +509,7 @@ final class Run {
       case "delay" -> startDelay(s, running, with);
       case "waitForEvent" -> startWait(s, running, with);
       case "manual" -> startManual(s, running, with);
+      case "task" -> startTask(s, running, with);
       default -> {
         effects.add(
             new Effect.ExecuteStep(
@@ -612,42 +633,113 @@ final class Run {
   /** Waits for {@link Input.CompleteStep}; the step's {@code timeout} bounds the wait. */
   private void startManual(StepDef s, StepState running, Object with) {
     Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
-    steps.put(s.id(), running.waiting(MANUAL, now));
-    Map<String, Object> waiting = data(s.id());
-    waiting.put("reason", MANUAL);
-    waiting.put("attempt", (long) running.attempt());
+    Map<String, Object> waiting = startWaitingFor(MANUAL, s, running);
     if (w.get("assignee") != null) {
       waiting.put("assignee", w.get("assignee").toString());
     }
+    emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  /** Offers the task to the workers of its queue; completed or failed through the task API. */
+  private void startTask(StepDef s, StepState running, Object with) {
+    Map<?, ?> w = with instanceof Map<?, ?> m ? m : Map.of();
+    if (!(w.get("queue") instanceof String queue) || queue.isBlank()) {
+      fail(running, StepError.permanent("task", "expected a 'queue', but got " + w.get("queue")));
+      return;
+    }
+    Map<String, Object> waiting = startWaitingFor(TASK, s, running);
+    waiting.put("queue", queue);
+    waiting.put("taskId", taskId(s.id(), running.attempt()));
+    effects.add(offer(s, running, queue, w.get("input")));
+    emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  private Effect.OfferTask offer(StepDef s, StepState st, String queue, Object input) {
+    return new Effect.OfferTask(
+        taskId(s.id(), st.attempt()),
+        queue,
+        id,
+        def.id(),
+        s.id(),
+        st.attempt(),
+        input == null ? Map.of() : input,
+        now);
+  }
+
+  /** Marks the step waiting for someone outside and arms its timeout; the step.waiting data. */
+  private Map<String, Object> startWaitingFor(String kind, StepDef s, StepState running) {
+    steps.put(s.id(), running.waiting(kind, now));
+    Map<String, Object> waiting = data(s.id());
+    waiting.put("reason", kind);
+    waiting.put("attempt", (long) running.attempt());
     if (s.timeout() != null) {
       Instant due = now.plus(s.timeout());
       timers.add(Timer.of(Timer.Kind.WAIT_TIMEOUT, s.id(), running.attempt(), due));
       waiting.put("until", due.toString());
     }
-    emit(LifecycleTypes.STEP_WAITING, waiting);
+    return waiting;
   }
 
-  String completeManual(Input.CompleteStep in) {
+  /** The id of a task step's attempt: {@code <instanceId>:<stepId>:<attempt>}. */
+  String taskId(String stepId, int attempt) {
+    return id + ":" + stepId + ":" + attempt;
+  }
+
+  /** The task of a waiting task step leaves the queue. */
+  private void withdrawTask(StepState st) {
+    if (st.status() == StepStatus.WAITING && TASK.equals(st.waitingFor())) {
+      effects.add(new Effect.WithdrawTask(taskId(st.id(), st.attempt())));
+    }
+  }
+
+  String completeWaiting(Input.CompleteStep in) {
+    String refused = refuseUnlessWaiting(in.stepId(), in.attempt());
+    if (refused != null) {
+      return refused;
+    }
     StepState st = steps.get(in.stepId());
+    removeTimer(Timer.Kind.WAIT_TIMEOUT, st.id(), st.attempt());
+    withdrawTask(st);
+    complete(st, in.data());
+    return null;
+  }
+
+  String failTask(Input.FailTask in) {
+    String refused = refuseUnlessWaiting(in.stepId(), in.attempt());
+    if (refused != null) {
+      return refused;
+    }
+    StepState st = steps.get(in.stepId());
+    if (!TASK.equals(st.waitingFor())) {
+      return "step '" + in.stepId() + "' is not a task step";
+    }
+    removeTimer(Timer.Kind.WAIT_TIMEOUT, st.id(), st.attempt());
+    withdrawTask(st);
+    fail(st, in.error());
+    return null;
+  }
+
+  /** Why a completion or failure of this step attempt is refused; null when the step awaits it. */
+  private String refuseUnlessWaiting(String stepId, int attempt) {
+    StepState st = steps.get(stepId);
     if (status.isTerminal()) {
       return "the instance is already " + status;
     }
-    if (st == null || !MANUAL.equals(defs.get(in.stepId()).type())) {
-      return "the workflow has no manual step '" + in.stepId() + "'";
+    String type = st == null ? null : defs.get(stepId).type();
+    if (!MANUAL.equals(type) && !TASK.equals(type)) {
+      return "the workflow has no manual or task step '" + stepId + "'";
     }
-    if (st.status() != StepStatus.WAITING || !MANUAL.equals(st.waitingFor())) {
-      return "step '" + in.stepId() + "' is not waiting to be completed: it is " + st.status();
+    if (st.status() != StepStatus.WAITING || !type.equals(st.waitingFor())) {
+      return "step '" + stepId + "' is not waiting to be completed: it is " + st.status();
     }
-    if (st.attempt() != in.attempt()) {
+    if (st.attempt() != attempt) {
       return "step '"
-          + in.stepId()
+          + stepId
           + "' waits in attempt "
           + st.attempt()
           + ", not in attempt "
-          + in.attempt();
+          + attempt;
     }
-    removeTimer(Timer.Kind.WAIT_TIMEOUT, st.id(), st.attempt());
-    complete(st, in.data());
     return null;
   }
 
@@ -748,6 +840,7 @@ final class Run {
         continue;
       }
       unsubscribe(st);
+      withdrawTask(st);
       withdrawEffects(st.id());
       steps.put(st.id(), st.ended(StepStatus.CANCELLED, now));
       timers.removeIf(t -> st.id().equals(t.stepId()));
@@ -764,7 +857,8 @@ final class Run {
     effects.removeIf(
         e ->
             (e instanceof Effect.ExecuteStep x && x.stepId().equals(stepId))
-                || (e instanceof Effect.Subscribe sub && sub.stepId().equals(stepId)));
+                || (e instanceof Effect.Subscribe sub && sub.stepId().equals(stepId))
+                || (e instanceof Effect.OfferTask offer && offer.stepId().equals(stepId)));
   }
 
   /** Completes or ends the instance when its active DAG is all terminal. */

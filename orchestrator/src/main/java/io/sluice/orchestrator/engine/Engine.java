@@ -11,6 +11,7 @@ import io.sluice.orchestrator.domain.InstanceState;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.KeyConflictException;
 import io.sluice.orchestrator.store.Subscriptions;
+import io.sluice.orchestrator.store.TaskQueue;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -113,6 +114,7 @@ public final class Engine {
   private final TimerService timers;
   private final InstanceCache cache;
   private final Subscriptions subscriptions;
+  private final TaskQueue tasks;
   private final RecentEvents recentEvents;
   private final Duration lookBack;
   private final Map<String, Mailbox> mailboxes = new HashMap<>();
@@ -130,8 +132,10 @@ public final class Engine {
       TimerService timers,
       int cacheSize,
       Subscriptions subscriptions,
+      TaskQueue tasks,
       RecentEvents recentEvents,
       Duration lookBack) {
+    this.tasks = tasks;
     this.vertx = vertx;
     this.context = context;
     this.clock = clock;
@@ -428,6 +432,30 @@ public final class Engine {
               e -> log.warn("dropping the subscription of {} failed: {}", unsub, e.toString()));
     } else if (effect instanceof Effect.FailAttempt fail) {
       deliver(fail.instanceId(), new Input.StepFailed(fail.stepId(), fail.attempt(), fail.error()));
+    } else if (effect instanceof Effect.OfferTask offer) {
+      tasks
+          .offer(
+              new TaskQueue.Task(
+                  offer.taskId(),
+                  offer.queue(),
+                  offer.instanceId(),
+                  offer.workflowId(),
+                  offer.stepId(),
+                  offer.attempt(),
+                  offer.input(),
+                  offer.createdAt(),
+                  Instant.EPOCH,
+                  null))
+          .onFailure(
+              e ->
+                  log.error(
+                      "offering task {} failed; recovery offers it again at the next start",
+                      offer.taskId(),
+                      e));
+    } else if (effect instanceof Effect.WithdrawTask withdraw) {
+      tasks
+          .remove(withdraw.taskId())
+          .onFailure(e -> log.warn("removing task {} failed: {}", withdraw.taskId(), e.toString()));
     }
   }
 

@@ -5,6 +5,7 @@ import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.RelayCheckpoints;
 import io.sluice.orchestrator.store.Subscriptions;
+import io.sluice.orchestrator.store.TaskQueue;
 import io.sluice.platform.LifecycleBus;
 import io.vertx.core.AbstractVerticle;
 import java.time.Clock;
@@ -23,6 +24,7 @@ public final class EngineVerticle extends AbstractVerticle {
   private final Duration checkpointInterval;
   private final int cacheSize;
   private final Subscriptions subscriptions;
+  private final TaskQueue tasks;
   private final RecentEvents recentEvents;
   private final Duration lookBack;
   private Engine engine;
@@ -37,6 +39,7 @@ public final class EngineVerticle extends AbstractVerticle {
       Duration checkpointInterval,
       int cacheSize,
       Subscriptions subscriptions,
+      TaskQueue tasks,
       RecentEvents recentEvents,
       Duration lookBack) {
     this.node = node;
@@ -48,6 +51,7 @@ public final class EngineVerticle extends AbstractVerticle {
     this.checkpointInterval = checkpointInterval;
     this.cacheSize = cacheSize;
     this.subscriptions = subscriptions;
+    this.tasks = tasks;
     this.recentEvents = recentEvents;
     this.lookBack = lookBack;
   }
@@ -70,6 +74,7 @@ public final class EngineVerticle extends AbstractVerticle {
             timers,
             cacheSize,
             subscriptions,
+            tasks,
             recentEvents,
             lookBack);
     timers.onFire(engine::deliver);

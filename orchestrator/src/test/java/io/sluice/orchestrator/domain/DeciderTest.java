@@ -1105,7 +1105,7 @@ class DeciderTest {
     Decision wrongAttempt = completeStep(started, "approve", 2, "{}");
 
     // then
-    assertThat(wrongStep.rejection()).isEqualTo("the workflow has no manual step 'after'");
+    assertThat(wrongStep.rejection()).isEqualTo("the workflow has no manual or task step 'after'");
     assertThat(wrongAttempt.rejection())
         .isEqualTo("step 'approve' waits in attempt 1, not in attempt 2");
     assertThat(wrongStep.state()).isEqualTo(started.state());
@@ -1142,6 +1142,115 @@ class DeciderTest {
 
     // then
     assertThat(with).isEqualTo(Map.of("assignee", "ana", "schema", Map.of("type", "object")));
+  }
+
+  // ---- §4 task steps
+  // -----------------------------------------------------------------------------
+
+  private final WorkflowDefinition mailing =
+      DefinitionBuilder.workflow("mailing")
+          .step("send", "task")
+          .with("{\"queue\": \"emails\", \"input\": {\"to\": \"${input.to}\"}}")
+          .timeout(Duration.ofMinutes(30))
+          .retry(2, 1000, 2.0, 60_000, 0)
+          .build();
+
+  private Decision startMailing() {
+    return start(mailing, "{\"to\": \"ana@example.com\"}");
+  }
+
+  private static <T extends Effect> List<T> effects(Decision d, Class<T> type) {
+    return d.effects().stream().filter(type::isInstance).map(type::cast).toList();
+  }
+
+  @Test
+  void aTaskStepOffersItsTaskAndWaits() {
+    // when
+    Decision d = startMailing();
+
+    // then
+    assertThat(step(d, "send").status()).isEqualTo(StepStatus.WAITING);
+    assertThat(step(d, "send").waitingFor()).isEqualTo("task");
+    Effect.OfferTask offer = effects(d, Effect.OfferTask.class).get(0);
+    assertThat(offer.taskId()).isEqualTo(INSTANCE + ":send:1");
+    assertThat(offer.queue()).isEqualTo("emails");
+    assertThat(offer.input()).isEqualTo(Map.of("to", "ana@example.com"));
+    assertThat(data(event(d, STEP_WAITING, "send")))
+        .containsEntry("reason", "task")
+        .containsEntry("queue", "emails")
+        .containsEntry("taskId", INSTANCE + ":send:1");
+    assertThat(hasTimer(d, Timer.Kind.WAIT_TIMEOUT, "send")).isTrue();
+  }
+
+  @Test
+  void completingATaskWithdrawsItAndCompletesTheStep() {
+    // given
+    Decision started = startMailing();
+
+    // when
+    Decision d =
+        decide(mailing, started, new Input.CompleteStep("send", 1, json("{\"sent\": 1}")), T0);
+
+    // then
+    assertThat(d.rejection()).isNull();
+    assertThat(step(d, "send").output()).isEqualTo(Map.of("sent", 1L));
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.COMPLETED);
+    assertThat(effects(d, Effect.WithdrawTask.class))
+        .containsExactly(new Effect.WithdrawTask(INSTANCE + ":send:1"));
+  }
+
+  @Test
+  void aFailedTaskIsRetriedAsANewTask() {
+    // given
+    Decision started = startMailing();
+    Decision failed =
+        decide(
+            mailing,
+            started,
+            new Input.FailTask("send", 1, StepError.retryable("smtp", "421 try later")),
+            T0);
+    Timer retry = timer(failed, Timer.Kind.RETRY, "send");
+
+    // when
+    Decision again = decide(mailing, failed, new TimerFired(retry.id()), retry.dueAt());
+
+    // then
+    assertThat(effects(failed, Effect.WithdrawTask.class))
+        .containsExactly(new Effect.WithdrawTask(INSTANCE + ":send:1"));
+    assertThat(step(again, "send").waitingFor()).isEqualTo("task");
+    assertThat(effects(again, Effect.OfferTask.class).get(0).taskId())
+        .isEqualTo(INSTANCE + ":send:2");
+    Decision stale = decide(mailing, again, new Input.CompleteStep("send", 1, json("{}")), T0);
+    assertThat(stale.rejection()).isEqualTo("step 'send' waits in attempt 2, not in attempt 1");
+  }
+
+  @Test
+  void cancellingOrTimingOutWithdrawsTheTask() {
+    // given
+    Decision started = startMailing();
+    Timer t = timer(started, Timer.Kind.WAIT_TIMEOUT, "send");
+
+    // when
+    Decision cancelled = decide(mailing, started, new Cancel("no longer needed"), T0);
+    Decision timedOut = decide(mailing, started, new TimerFired(t.id()), t.dueAt());
+
+    // then
+    assertThat(effects(cancelled, Effect.WithdrawTask.class)).hasSize(1);
+    assertThat(effects(timedOut, Effect.WithdrawTask.class)).hasSize(1);
+    assertThat(step(timedOut, "send").error().code()).isEqualTo("timeout");
+  }
+
+  @Test
+  void recoveryOffersTheTaskOfAWaitingStepAgain() {
+    // given
+    Decision started = startMailing();
+
+    // when
+    List<Effect> resumed = decider.resume(mailing, started.state(), T0.plusSeconds(5));
+
+    // then
+    assertThat(resumed).hasSize(1);
+    assertThat(((Effect.OfferTask) resumed.get(0)).taskId()).isEqualTo(INSTANCE + ":send:1");
   }
 
   private final WorkflowDefinition delayed =
