@@ -247,9 +247,9 @@ class DefinitionParserTest {
     DefinitionParser builtInsOnly =
         new DefinitionParser(CelExpressions.workflow(), DefinitionParser.BUILT_IN_TYPES::contains);
     DefinitionParser anything = new DefinitionParser(CelExpressions.workflow(), type -> true);
-    String text = "{\"id\": \"w\", \"steps\": [{\"id\": \"p\", \"type\": \"task\"}]}";
+    String text = "{\"id\": \"w\", \"steps\": [{\"id\": \"p\", \"type\": \"fax\"}]}";
 
-    assertThat(anything.parse(text, false).steps().get(0).type()).isEqualTo("task");
+    assertThat(anything.parse(text, false).steps().get(0).type()).isEqualTo("fax");
     assertThat(
             catchThrowableOfType(ProblemException.class, () -> builtInsOnly.parse(text, false))
                 .problems())
