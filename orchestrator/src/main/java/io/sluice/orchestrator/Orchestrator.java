@@ -146,6 +146,7 @@ public final class Orchestrator {
                             o.engine.childWorkflowStep(
                                 o.definitions, o.inputSchemas, options.ids()),
                             vertx);
+                        types.register(Engine.forEachStep(types), vertx);
                         return o;
                       });
             })

@@ -34,7 +34,16 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
 public final class DefinitionParser {
   /** The step types the engine implements now. */
   public static final Set<String> BUILT_IN_TYPES =
-      Set.of("transform", "http", "emit", "delay", "waitForEvent", "manual", "task", "workflow");
+      Set.of(
+          "transform",
+          "http",
+          "emit",
+          "delay",
+          "waitForEvent",
+          "manual",
+          "task",
+          "workflow",
+          "forEach");
 
   static final String INVALID = "the workflow definition is invalid";
 

@@ -26,6 +26,7 @@ final class StepWithRules {
       case "manual" -> manual(with, c);
       case "workflow" -> childWorkflow(step, with, c);
       case "task" -> task(step, with, c);
+      case "forEach" -> forEach(step, with, c);
       default -> {
         // custom step types check their own parameters
       }
@@ -176,6 +177,57 @@ final class StepWithRules {
     if (assignee.present() && !assignee.isString()) {
       c.add(
           assignee.pointer(), "expected 'assignee' to be a string, but got " + assignee.describe());
+    }
+  }
+
+  /** The types a forEach step may run per item: no waiting types, no nested forEach. */
+  static final List<String> FOR_EACH_NESTED = List.of("transform", "http", "workflow");
+
+  /**
+   * {@code items} (a list, usually an expression) and {@code step} ({@code {type, with?}}, checked
+   * by the rules of its type) are required; {@code concurrency}, if given, is 1 to 100. Custom
+   * executable types may be nested too: only the built-ins that wait or emit may not.
+   */
+  private static void forEach(DocNode step, DocNode with, Compilation c) {
+    if (!requireObject("forEach", with, c)) {
+      return;
+    }
+    if (!with.get("items").present()) {
+      c.add(
+          where(step, with), "expected a forEach step to have 'items' in 'with', but it has none");
+    }
+    DocNode nested = with.get("step");
+    if (!nested.present()) {
+      c.add(
+          where(step, with),
+          "expected a forEach step to have the nested 'step' in 'with', but it has none");
+    } else if (!nested.isObject()) {
+      c.add(nested.pointer(), "expected 'step' to be an object, but got " + nested.describe());
+    } else {
+      DocNode type = nested.get("type");
+      boolean waitsOrEmits =
+          type.isString()
+              && DefinitionParser.BUILT_IN_TYPES.contains(type.asString())
+              && !FOR_EACH_NESTED.contains(type.asString());
+      if (!type.isString() || type.isTemplated() || waitsOrEmits) {
+        c.add(
+            type.pointer(),
+            "expected the nested step's type to be one of "
+                + String.join(", ", FOR_EACH_NESTED)
+                + " or a custom executable type, but got "
+                + type.describe());
+      } else {
+        check(type.asString(), nested, nested.get("with"), c);
+      }
+    }
+    DocNode concurrency = with.get("concurrency");
+    if (concurrency.present() && !concurrency.isTemplated()) {
+      Long n = concurrency.asWholeNumber();
+      if (n == null || n < 1 || n > 100) {
+        c.add(
+            concurrency.pointer(),
+            "expected a concurrency of 1 to 100, but got " + concurrency.describe());
+      }
     }
   }
 

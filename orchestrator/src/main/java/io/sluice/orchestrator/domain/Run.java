@@ -3,12 +3,15 @@ package io.sluice.orchestrator.domain;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.expr.CelExpressions;
 import io.sluice.core.expr.ExpressionException;
+import io.sluice.core.expr.Template;
+import io.sluice.core.json.Json;
 import io.sluice.definition.StepDef;
 import io.sluice.definition.WorkflowDefinition;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +35,8 @@ final class Run {
   // step types that wait for someone outside (the type is also what its step waits for)
   private static final String MANUAL = "manual";
   private static final String TASK = "task";
+  private static final String FOR_EACH = "forEach";
+  private static final int DEFAULT_CONCURRENCY = 4;
 
   private final WorkflowDefinition def;
   private final Instant now;
@@ -351,7 +356,8 @@ final class Run {
         continue;
       }
       try {
-        Object with = s.with().evaluate(variables().map());
+        Object with =
+            FOR_EACH.equals(s.type()) ? forEachWith(s) : s.with().evaluate(variables().map());
         out.add(
             new Effect.ExecuteStep(
                 id,
@@ -366,6 +372,10 @@ final class Run {
       } catch (ExpressionException e) {
         // it evaluated when the attempt started; if it no longer does, the attempt fails
         out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
+      } catch (IllegalArgumentException notAList) {
+        out.add(
+            new Effect.FailAttempt(
+                id, s.id(), st.attempt(), StepError.permanent(FOR_EACH, notAList.getMessage())));
       }
     }
     return out;
@@ -479,6 +489,10 @@ final class Run {
     started.put("type", s.type());
     started.put("attempt", (long) attempt);
     emit(LifecycleTypes.STEP_STARTED, started);
+    if (FOR_EACH.equals(s.type())) {
+      startForEach(s, running, attempt);
+      return;
+    }
     Object with;
     try {
       with = s.with().evaluate(variables().map());
@@ -628,6 +642,86 @@ final class Run {
       waiting.put("until", due.toString());
     }
     emit(LifecycleTypes.STEP_WAITING, waiting);
+  }
+
+  /**
+   * {@code forEach}: a nested {@code transform} completes here with the list of its outputs (an
+   * empty list of items too); any other nested type runs as one attempt of the executed {@code
+   * forEach} type with the evaluated parameters of every item (see {@link #forEachWith}).
+   */
+  private void startForEach(StepDef s, StepState running, int attempt) {
+    Map<String, Object> batch;
+    try {
+      batch = forEachWith(s);
+    } catch (ExpressionException e) {
+      fail(running, Decider.expressionError(e));
+      return;
+    } catch (IllegalArgumentException notAList) {
+      fail(running, StepError.permanent(FOR_EACH, notAList.getMessage()));
+      return;
+    }
+    List<?> perItem = (List<?>) batch.get("items");
+    if (batch.get("type").equals("transform") || perItem.isEmpty()) {
+      complete(running, perItem);
+      return;
+    }
+    effects.add(
+        new Effect.ExecuteStep(
+            id,
+            def.id(),
+            def.version(),
+            s.id(),
+            s.type(),
+            attempt,
+            batch,
+            s.timeout(),
+            id + "/" + s.id()));
+    if (s.timeout() != null) {
+      timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
+    }
+  }
+
+  /**
+   * A {@code forEach} step's parameters: {@code {type, items, concurrency}} where {@code items} are
+   * the nested step's {@code with} evaluated once per item, with {@code item} and {@code index} in
+   * scope ({@code items} and {@code concurrency} themselves see the usual variables; concurrency
+   * defaults to {@value #DEFAULT_CONCURRENCY}). Throws IllegalArgumentException when {@code items}
+   * is not a list.
+   */
+  private Map<String, Object> forEachWith(StepDef s) {
+    Template step = member(s.with(), "step");
+    Template nestedWith = member(step, "with");
+    Object items = member(s.with(), "items").evaluate(variables().map());
+    if (!(items instanceof List<?> list)) {
+      throw new IllegalArgumentException(
+          "expected 'items' to be a list, but got " + Json.typeName(items));
+    }
+    Template limit = member(s.with(), "concurrency");
+    Object concurrency =
+        limit == null ? (Object) (long) DEFAULT_CONCURRENCY : limit.evaluate(variables().map());
+    Map<String, Object> scope = new HashMap<>(variables().map());
+    List<Object> perItem = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      scope.put("item", list.get(i));
+      scope.put("index", (long) i);
+      perItem.add(nestedWith == null ? Map.of() : nestedWith.evaluate(scope));
+    }
+    Map<String, Object> batch = new LinkedHashMap<>();
+    batch.put("type", member(step, "type").evaluate(Map.of()));
+    batch.put("items", perItem);
+    batch.put("concurrency", concurrency);
+    return batch;
+  }
+
+  /** A member of an object template (a constant object is one literal); null when absent. */
+  private static Template member(Template object, String name) {
+    if (object instanceof Template.ObjectTemplate o) {
+      return o.members().get(name);
+    }
+    if (object instanceof Template.Literal l && l.value() instanceof Map<?, ?> m) {
+      return m.containsKey(name) ? new Template.Literal(m.get(name)) : null;
+    }
+    return null;
   }
 
   /** Waits for {@link Input.CompleteStep}; the step's {@code timeout} bounds the wait. */

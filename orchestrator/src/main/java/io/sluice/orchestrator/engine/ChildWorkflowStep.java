@@ -169,7 +169,7 @@ final class ChildWorkflowStep implements StepType {
 
   private Future<InstanceState> cancel(
       InstanceState child, InstanceState parent, StepRequest request) {
-    StepState step = parent.steps().get(request.stepId());
+    StepState step = parent.steps().get(ForEachStep.ownStep(request.stepId()));
     String why =
         "the parent instance "
             + parent.id()
@@ -184,7 +184,7 @@ final class ChildWorkflowStep implements StepType {
   }
 
   private static boolean stillRunning(InstanceState parent, StepRequest request) {
-    StepState step = parent.steps().get(request.stepId());
+    StepState step = parent.steps().get(ForEachStep.ownStep(request.stepId()));
     return !parent.status().isTerminal()
         && step != null
         && step.status() == StepStatus.RUNNING

@@ -165,6 +165,12 @@ public final class Engine {
     return new ChildWorkflowStep(this, definitions, inputSchemas, ids);
   }
 
+  /** The executed part of the {@code forEach} step type, running the nested types of this node. */
+  public static io.sluice.orchestrator.steps.StepType forEachStep(
+      io.sluice.orchestrator.steps.StepTypes types) {
+    return new ForEachStep(types);
+  }
+
   // ---- starting ----------------------------------------------------------------------------
 
   /**

@@ -14,7 +14,7 @@ import java.util.TreeSet;
  */
 public final class StepTypes {
   /** Built-in types that run here rather than in the decider: registered like custom ones. */
-  private static final Set<String> EXECUTED_BUILT_INS = Set.of("http", "workflow");
+  private static final Set<String> EXECUTED_BUILT_INS = Set.of("http", "workflow", "forEach");
 
   private final Map<String, StepType> types = new LinkedHashMap<>();
 

@@ -1253,6 +1253,88 @@ class DeciderTest {
     assertThat(((Effect.OfferTask) resumed.get(0)).taskId()).isEqualTo(INSTANCE + ":send:1");
   }
 
+  // ---- §4 forEach
+  // ---------------------------------------------------------------------------------
+
+  private static WorkflowDefinition forEach(String with) {
+    return DefinitionBuilder.workflow("each")
+        .step("each", "forEach")
+        .with(with)
+        .step("after", "transform")
+        .needs("each")
+        .with("{\"n\": \"${size(steps.each.output)}\"}")
+        .build();
+  }
+
+  @Test
+  void aForEachOfTransformsCompletesInTheDecisionWithOneOutputPerItem() {
+    WorkflowDefinition def =
+        forEach(
+            "{\"items\": \"${input.xs}\", \"step\": {\"type\": \"transform\","
+                + " \"with\": {\"i\": \"${index}\", \"twice\": \"${item * 2}\"}}}");
+
+    // when
+    Decision d = start(def, "{\"xs\": [1, 5]}");
+
+    // then
+    assertThat(step(d, "each").output())
+        .isEqualTo(List.of(Map.of("i", 0L, "twice", 2L), Map.of("i", 1L, "twice", 10L)));
+    assertThat(step(d, "after").output()).isEqualTo(Map.of("n", 2L));
+    assertThat(d.effects()).isEmpty();
+  }
+
+  @Test
+  void aForEachOfAnExecutedTypeRunsAsOneAttemptWithEveryItemsParameters() {
+    WorkflowDefinition def =
+        forEach(
+            "{\"items\": [\"a\", \"b\", \"c\"], \"concurrency\": 2, \"step\": {\"type\":"
+                + " \"http\", \"with\": {\"url\": \"http://x/${item}\"}}}");
+
+    // when
+    Decision d = start(def);
+
+    // then
+    ExecuteStep x = executions(d).get(0);
+    assertThat(x.type()).isEqualTo("forEach");
+    Map<?, ?> with = (Map<?, ?>) x.with();
+    assertThat(with.get("type")).isEqualTo("http");
+    assertThat(with.get("concurrency")).isEqualTo(2L);
+    List<Object> urls = new ArrayList<>();
+    ((List<?>) with.get("items")).forEach(i -> urls.add(((Map<?, ?>) i).get("url")));
+    assertThat(urls).containsExactly("http://x/a", "http://x/b", "http://x/c");
+    assertThat(decider.resume(def, d.state(), T0)).containsExactly(x);
+  }
+
+  @Test
+  void aForEachOverNoItemsCompletesWithAnEmptyList() {
+    WorkflowDefinition def =
+        forEach(
+            "{\"items\": \"${input.xs}\", \"step\": {\"type\": \"http\", \"with\":"
+                + " {\"url\": \"http://x/${item}\"}}}");
+
+    // when
+    Decision d = start(def, "{\"xs\": []}");
+
+    // then
+    assertThat(step(d, "each").output()).isEqualTo(List.of());
+    assertThat(d.state().status()).isEqualTo(InstanceStatus.COMPLETED);
+  }
+
+  @Test
+  void itemsThatAreNotAListFailTheStep() {
+    WorkflowDefinition def =
+        forEach(
+            "{\"items\": \"${input.xs}\", \"step\": {\"type\": \"transform\", \"with\":" + " {}}}");
+
+    // when
+    Decision d = start(def, "{\"xs\": {\"a\": 1}}");
+
+    // then
+    assertThat(step(d, "each").error().code()).isEqualTo("forEach");
+    assertThat(step(d, "each").error().message())
+        .isEqualTo("expected 'items' to be a list, but got object");
+  }
+
   private final WorkflowDefinition delayed =
       DefinitionBuilder.workflow("wait")
           .step("a", "delay")
