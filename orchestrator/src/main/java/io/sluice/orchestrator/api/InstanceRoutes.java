@@ -194,7 +194,7 @@ public final class InstanceRoutes {
   }
 
   /** 409 for a refused input; else 200 with the instance as the decision left it. */
-  private static void answer(RoutingContext ctx, Future<Decision> decided) {
+  static void answer(RoutingContext ctx, Future<Decision> decided) {
     decided
         .onSuccess(
             decision -> {

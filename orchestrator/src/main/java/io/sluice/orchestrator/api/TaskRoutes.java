@@ -1,13 +1,11 @@
 package io.sluice.orchestrator.api;
 
 import io.sluice.core.problem.ProblemException;
-import io.sluice.orchestrator.domain.Decision;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.domain.StepError;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.store.TaskQueue;
 import io.sluice.platform.Http;
-import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
@@ -71,7 +69,7 @@ public final class TaskRoutes {
     TaskId id = TaskId.parse(ctx.pathParam("id"));
     Map<String, Object> body = Http.objectBody(ctx);
     Object output = body.containsKey("output") ? body.get("output") : Map.of();
-    answer(
+    InstanceRoutes.answer(
         ctx, engine.submit(id.instanceId, new Input.CompleteStep(id.stepId, id.attempt, output)));
   }
 
@@ -83,21 +81,8 @@ public final class TaskRoutes {
         body.get("message") instanceof String m && !m.isBlank() ? m : "the worker failed";
     boolean retryable = !(body.get("retryable") instanceof Boolean b) || b;
     StepError error = new StepError(code, message, retryable, null);
-    answer(ctx, engine.submit(id.instanceId, new Input.FailTask(id.stepId, id.attempt, error)));
-  }
-
-  /** 409 for a refused completion or failure; else 200 with the instance. */
-  private static void answer(RoutingContext ctx, Future<Decision> decided) {
-    decided
-        .onSuccess(
-            decision -> {
-              if (decision.rejection() != null) {
-                ctx.fail(ProblemException.of(ProblemException.Kind.CONFLICT, decision.rejection()));
-                return;
-              }
-              Http.json(ctx, 200, InstanceViews.full(decision.state()));
-            })
-        .onFailure(ctx::fail);
+    InstanceRoutes.answer(
+        ctx, engine.submit(id.instanceId, new Input.FailTask(id.stepId, id.attempt, error)));
   }
 
   /** {@code <instanceId>:<stepId>:<attempt>}; the step id may itself hold colons. */

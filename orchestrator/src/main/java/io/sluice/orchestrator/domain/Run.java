@@ -524,22 +524,25 @@ final class Run {
       case "waitForEvent" -> startWait(s, running, with);
       case "manual" -> startManual(s, running, with);
       case "task" -> startTask(s, running, with);
-      default -> {
-        effects.add(
-            new Effect.ExecuteStep(
-                id,
-                def.id(),
-                def.version(),
-                s.id(),
-                s.type(),
-                attempt,
-                with,
-                s.timeout(),
-                id + "/" + s.id()));
-        if (s.timeout() != null) {
-          timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
-        }
-      }
+      default -> execute(s, attempt, with);
+    }
+  }
+
+  /** Hands the attempt to the step's executed type, its timeout armed. */
+  private void execute(StepDef s, int attempt, Object with) {
+    effects.add(
+        new Effect.ExecuteStep(
+            id,
+            def.id(),
+            def.version(),
+            s.id(),
+            s.type(),
+            attempt,
+            with,
+            s.timeout(),
+            id + "/" + s.id()));
+    if (s.timeout() != null) {
+      timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
     }
   }
 
@@ -665,20 +668,7 @@ final class Run {
       complete(running, perItem);
       return;
     }
-    effects.add(
-        new Effect.ExecuteStep(
-            id,
-            def.id(),
-            def.version(),
-            s.id(),
-            s.type(),
-            attempt,
-            batch,
-            s.timeout(),
-            id + "/" + s.id()));
-    if (s.timeout() != null) {
-      timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
-    }
+    execute(s, attempt, batch);
   }
 
   /**

@@ -1,5 +1,8 @@
 package io.sluice.server.api;
 
+import static io.sluice.server.testing.Views.items;
+import static io.sluice.server.testing.Views.map;
+import static io.sluice.server.testing.Views.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -191,21 +194,5 @@ class ChildWorkflowApiTest {
               id[0] = (String) child.get("id");
             });
     return id[0];
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> items(Map<String, Object> page) {
-    return (List<Map<String, Object>>) page.get("items");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> step(Map<String, Object> instance, String id) {
-    return ((List<Map<String, Object>>) instance.get("steps"))
-        .stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object value) {
-    return (Map<String, Object>) value;
   }
 }

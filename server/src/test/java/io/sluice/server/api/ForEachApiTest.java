@@ -1,5 +1,8 @@
 package io.sluice.server.api;
 
+import static io.sluice.server.testing.Views.items;
+import static io.sluice.server.testing.Views.map;
+import static io.sluice.server.testing.Views.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.testing.Client;
@@ -88,21 +91,5 @@ class ForEachApiTest {
 
     assertThat(done).containsEntry("status", "COMPLETED");
     assertThat(done.get("output")).isEqualTo(Map.of("labels", List.of()));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> items(Client.Response page) {
-    return (List<Map<String, Object>>) page.json().get("items");
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> step(Map<String, Object> instance, String id) {
-    return ((List<Map<String, Object>>) instance.get("steps"))
-        .stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> map(Object value) {
-    return (Map<String, Object>) value;
   }
 }

@@ -1,5 +1,7 @@
 package io.sluice.server.api;
 
+import static io.sluice.server.testing.Views.items;
+import static io.sluice.server.testing.Views.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.server.testing.Client;
@@ -129,17 +131,6 @@ class ManualStepApiTest {
     assertThat(done.json()).containsEntry("status", "COMPLETED");
     assertThat(client.get("/v1/instances/" + id).json().get("output"))
         .isEqualTo(Map.of("approved", false));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> step(Map<String, Object> instance, String id) {
-    return ((List<Map<String, Object>>) instance.get("steps"))
-        .stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> items(Client.Response page) {
-    return (List<Map<String, Object>>) page.json().get("items");
   }
 
   @SuppressWarnings("unchecked")
