@@ -358,17 +358,7 @@ final class Run {
       try {
         Object with =
             FOR_EACH.equals(s.type()) ? forEachWith(s) : s.with().evaluate(variables().map());
-        out.add(
-            new Effect.ExecuteStep(
-                id,
-                def.id(),
-                def.version(),
-                s.id(),
-                s.type(),
-                st.attempt(),
-                with,
-                s.timeout(),
-                id + "/" + s.id()));
+        out.add(executeStep(s, st.attempt(), with));
       } catch (ExpressionException e) {
         // it evaluated when the attempt started; if it no longer does, the attempt fails
         out.add(new Effect.FailAttempt(id, s.id(), st.attempt(), Decider.expressionError(e)));
@@ -528,19 +518,22 @@ final class Run {
     }
   }
 
+  private Effect.ExecuteStep executeStep(StepDef s, int attempt, Object with) {
+    return new Effect.ExecuteStep(
+        id,
+        def.id(),
+        def.version(),
+        s.id(),
+        s.type(),
+        attempt,
+        with,
+        s.timeout(),
+        id + "/" + s.id());
+  }
+
   /** Hands the attempt to the step's executed type, its timeout armed. */
   private void execute(StepDef s, int attempt, Object with) {
-    effects.add(
-        new Effect.ExecuteStep(
-            id,
-            def.id(),
-            def.version(),
-            s.id(),
-            s.type(),
-            attempt,
-            with,
-            s.timeout(),
-            id + "/" + s.id()));
+    effects.add(executeStep(s, attempt, with));
     if (s.timeout() != null) {
       timers.add(Timer.of(Timer.Kind.STEP_TIMEOUT, s.id(), attempt, now.plus(s.timeout())));
     }
