@@ -2,10 +2,13 @@ package io.sluice.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import io.sluice.server.testing.Client;
 import io.sluice.server.testing.NodeExtension;
 import java.util.List;
 import java.util.Map;
+import org.bson.Document;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -21,7 +24,7 @@ class TaskApiTest {
 
   @BeforeAll
   static void saveTheWorkflows() {
-    for (String queue : List.of("q1", "q2", "q3", "q4", "q5")) {
+    for (String queue : List.of("q1", "q2", "q3", "q4", "q5", "q6")) {
       String def =
           """
           {"id":"mail-%1$s","steps":[
@@ -125,6 +128,33 @@ class TaskApiTest {
     assertThat(client.post("/v1/tasks/nope/complete", "{}").status()).isEqualTo(404);
     assertThat(client.post("/v1/tasks/NOPE:send:1/complete", "{}").status()).isEqualTo(404);
     assertThat(take("q5", "?lease=soon").status()).isEqualTo(400);
+  }
+
+  @Test
+  void aTaskWhoseWriteWasLostIsOfferedAgainByRecovery() {
+    String id = start("q6");
+    await(() -> taskCount(id) == 1);
+    // as if the node died between saving the waiting step and writing its task
+    try (MongoClient store = MongoClients.create(node.sluice().storeUri())) {
+      store.getDatabase("sluice").getCollection("tasks").deleteMany(new Document("instanceId", id));
+    }
+    assertThat(take("q6", "").status()).isEqualTo(204);
+
+    node.sluice().orchestrator().recover().toCompletionStage().toCompletableFuture().join();
+
+    await(() -> taskCount(id) == 1);
+    var taken = take("q6", "");
+    assertThat(taken.status()).isEqualTo(200);
+    assertThat(taken.json()).containsEntry("id", id + ":send:1");
+  }
+
+  private static long taskCount(String instanceId) {
+    try (MongoClient store = MongoClients.create(node.sluice().storeUri())) {
+      return store
+          .getDatabase("sluice")
+          .getCollection("tasks")
+          .countDocuments(new Document("instanceId", instanceId));
+    }
   }
 
   private static void await(java.util.concurrent.Callable<Boolean> condition) {
