@@ -101,6 +101,12 @@ public record Setting<T>(
           ValueType.LIST,
           "sluice.events",
           "comma-separated topics consumed as events");
+  public static final Setting<String> KAFKA_GROUP_ID =
+      define(
+          "kafka.groupId",
+          ValueType.STRING,
+          "sluice",
+          "consumer group of the ingest topics (nodes of one deployment share it)");
   public static final Setting<String> KAFKA_TOPIC_PREFIX =
       define(
           "kafka.topicPrefix",

@@ -21,6 +21,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,7 @@ public final class Ingestion {
   private Sources sources;
   private HookEvents hookEvents;
   private long cleanupTimer = -1;
+  private io.sluice.ingestion.kafka.KafkaIngest kafka;
 
   private Ingestion(Vertx vertx, MongoDatabase db, IngestionOptions options) {
     this.vertx = vertx;
@@ -126,11 +128,23 @@ public final class Ingestion {
     return events;
   }
 
+  /**
+   * Consumes events from Kafka topics through the same admission as {@code POST /v1/events} (SPEC
+   * §7); records it cannot accept go to {@code <topic>.dlq}.
+   */
+  public Future<Void> consumeKafka(String bootstrap, List<String> topics, String groupId) {
+    EventReader reader = new EventReader(options.maxJsonDepth(), options.maxBatchEvents());
+    kafka =
+        new io.sluice.ingestion.kafka.KafkaIngest(
+            vertx, reader, admission, bootstrap, topics, groupId);
+    return kafka.start();
+  }
+
   public Future<Void> stop() {
     if (cleanupTimer >= 0) {
       vertx.cancelTimer(cleanupTimer);
       cleanupTimer = -1;
     }
-    return Future.succeededFuture();
+    return kafka == null ? Future.succeededFuture() : kafka.stop();
   }
 }

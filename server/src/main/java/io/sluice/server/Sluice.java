@@ -147,6 +147,13 @@ public final class Sluice {
                 .start());
     // only now that the router listens: events republished by recovery must reach it
     await(orchestrator.recover());
+    String kafka = config.get(Setting.KAFKA_BOOTSTRAP);
+    if (!kafka.isBlank()) {
+      // after recovery, like every other source of events: the router is listening
+      await(
+          ingestion.consumeKafka(
+              kafka, config.get(Setting.KAFKA_INGEST_TOPICS), config.get(Setting.KAFKA_GROUP_ID)));
+    }
     scheduler =
         await(
             new Scheduler(
