@@ -43,7 +43,9 @@ public final class Orchestrator {
       int cacheSize,
       Duration waitMax,
       Duration lookBack,
-      Duration changePoll) {}
+      Duration changePoll,
+      String kafkaBootstrap,
+      String kafkaTopicPrefix) {}
 
   /** Definitions are reconciled with the store every this many change-feed polls. */
   private static final int RECONCILE_EVERY = 60;
@@ -134,7 +136,9 @@ public final class Orchestrator {
                       o.subscriptions,
                       o.tasks,
                       recentEvents,
-                      options.lookBack());
+                      options.lookBack(),
+                      options.kafkaBootstrap(),
+                      options.kafkaTopicPrefix());
               return vertx
                   .deployVerticle(verticle)
                   .map(

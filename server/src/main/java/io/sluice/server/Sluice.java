@@ -124,7 +124,9 @@ public final class Sluice {
             config.get(Setting.ORCHESTRATOR_INSTANCE_CACHE_SIZE),
             config.get(Setting.HTTP_WAIT_MAX),
             config.get(Setting.ROUTER_LOOK_BACK),
-            config.get(Setting.CLUSTER_CHANGE_POLL));
+            config.get(Setting.CLUSTER_CHANGE_POLL),
+            config.get(Setting.KAFKA_BOOTSTRAP),
+            config.get(Setting.KAFKA_TOPIC_PREFIX));
     ingestion =
         await(
             Ingestion.start(

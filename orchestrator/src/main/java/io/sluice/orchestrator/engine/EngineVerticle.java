@@ -27,6 +27,8 @@ public final class EngineVerticle extends AbstractVerticle {
   private final TaskQueue tasks;
   private final RecentEvents recentEvents;
   private final Duration lookBack;
+  private final String kafkaBootstrap;
+  private final String kafkaTopicPrefix;
   private Engine engine;
 
   public EngineVerticle(
@@ -41,7 +43,11 @@ public final class EngineVerticle extends AbstractVerticle {
       Subscriptions subscriptions,
       TaskQueue tasks,
       RecentEvents recentEvents,
-      Duration lookBack) {
+      Duration lookBack,
+      String kafkaBootstrap,
+      String kafkaTopicPrefix) {
+    this.kafkaBootstrap = kafkaBootstrap;
+    this.kafkaTopicPrefix = kafkaTopicPrefix;
     this.node = node;
     this.clock = clock;
     this.store = store;
@@ -59,7 +65,11 @@ public final class EngineVerticle extends AbstractVerticle {
   @Override
   public void start() {
     LifecycleBus bus = new LifecycleBus(vertx);
-    OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus);
+    LifecycleSink sink =
+        kafkaBootstrap == null || kafkaBootstrap.isBlank()
+            ? LifecycleSink.NONE
+            : new KafkaLifecycleSink(vertx, kafkaBootstrap, kafkaTopicPrefix);
+    OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus, sink, vertx);
     TimerService timers = new TimerService(vertx, clock);
     engine =
         new Engine(

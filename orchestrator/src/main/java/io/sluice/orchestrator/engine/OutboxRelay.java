@@ -6,9 +6,11 @@ import io.sluice.orchestrator.store.InstanceStore.Outbox;
 import io.sluice.orchestrator.store.RelayCheckpoints;
 import io.sluice.platform.LifecycleBus;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
 import org.slf4j.Logger;
@@ -27,12 +29,15 @@ final class OutboxRelay {
   private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
   static final Duration MARGIN = Duration.ofSeconds(10);
   private static final int PAGE = 100; // small pages: parsing a page runs on the event loop
+  private static final long SINK_RETRY_MS = 1_000;
 
   private final String node;
   private final Clock clock;
   private final InstanceStore store;
   private final RelayCheckpoints checkpoints;
   private final LifecycleBus bus;
+  private final LifecycleSink sink;
+  private final Vertx vertx;
   private final TreeMap<Instant, Integer> inFlight = new TreeMap<>();
   private Instant written;
 
@@ -41,7 +46,11 @@ final class OutboxRelay {
       Clock clock,
       InstanceStore store,
       RelayCheckpoints checkpoints,
-      LifecycleBus bus) {
+      LifecycleBus bus,
+      LifecycleSink sink,
+      Vertx vertx) {
+    this.sink = sink;
+    this.vertx = vertx;
     this.node = node;
     this.clock = clock;
     this.store = store;
@@ -54,12 +63,36 @@ final class OutboxRelay {
     inFlight.merge(at, 1, Integer::sum);
   }
 
-  /** The save stamped {@code at} ended; if it was written, its events are published now. */
+  /**
+   * The save stamped {@code at} ended; if it was written, its events are published now. The save
+   * stays in flight (holding the checkpoint back) until the sink acknowledged its lifecycle events;
+   * a sink that fails is tried again every second.
+   */
   void saved(Instant at, boolean written, List<CloudEvent> events, List<CloudEvent> emitted) {
-    if (written) {
-      events.forEach(bus::lifecycle);
-      emitted.forEach(bus::emitted);
+    if (!written) {
+      done(at);
+      return;
     }
+    events.forEach(bus::lifecycle);
+    emitted.forEach(bus::emitted);
+    if (sink == LifecycleSink.NONE || events.isEmpty()) {
+      done(at);
+    } else {
+      toSink(at, events);
+    }
+  }
+
+  private void toSink(Instant at, List<CloudEvent> events) {
+    sink.publish(events)
+        .onSuccess(v -> done(at))
+        .onFailure(
+            e -> {
+              log.warn("publishing lifecycle events failed, trying again: {}", e.toString());
+              vertx.setTimer(SINK_RETRY_MS, t -> toSink(at, events));
+            });
+  }
+
+  private void done(Instant at) {
     inFlight.computeIfPresent(at, (k, n) -> n == 1 ? null : n - 1);
   }
 
@@ -97,10 +130,12 @@ final class OutboxRelay {
         .compose(
             page -> {
               int n = count;
+              List<CloudEvent> lifecycle = new ArrayList<>();
               for (Outbox o : page) {
                 for (CloudEvent e : o.events()) {
                   if (e.time() == null || !e.time().isBefore(since)) {
                     bus.lifecycle(e);
+                    lifecycle.add(e);
                     n++;
                   }
                 }
@@ -110,6 +145,11 @@ final class OutboxRelay {
                     n++;
                   }
                 }
+              }
+              if (sink != LifecycleSink.NONE && !lifecycle.isEmpty()) {
+                // held in flight at the old checkpoint until the sink has them: not blocking start
+                inFlight.merge(since, 1, Integer::sum);
+                toSink(since, lifecycle);
               }
               if (page.size() < PAGE) {
                 return Future.succeededFuture(n);

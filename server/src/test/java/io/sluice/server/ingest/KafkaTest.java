@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.sluice.config.Setting;
+import io.sluice.core.json.Json;
 import io.sluice.server.testing.Client;
 import io.sluice.server.testing.KafkaBroker;
 import io.sluice.server.testing.NodeExtension;
@@ -28,11 +29,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Events from a real Kafka broker (KRaft, in the test JVM): a node consuming the topic {@code
- * orders} stores each record's event once, routes it like any other, and sends what it cannot
- * accept to {@code orders.dlq} with the reason.
+ * A node against a real Kafka broker (KRaft, in the test JVM): consuming the topic {@code orders},
+ * it stores each record's event once, routes it like any other, and sends what it cannot accept to
+ * {@code orders.dlq} with the reason; its lifecycle events go to the topics named by their types
+ * (after the prefix {@code t.}), keyed by instance id.
  */
-class KafkaIngestTest {
+class KafkaTest {
   @RegisterExtension
   @Order(1)
   static KafkaBroker kafka = new KafkaBroker();
@@ -43,7 +45,8 @@ class KafkaIngestTest {
       new NodeExtension(
           c ->
               c.with(Setting.KAFKA_BOOTSTRAP, kafka.bootstrap())
-                  .with(Setting.KAFKA_INGEST_TOPICS, List.of("orders")));
+                  .with(Setting.KAFKA_INGEST_TOPICS, List.of("orders"))
+                  .with(Setting.KAFKA_TOPIC_PREFIX, "t."));
 
   private static final Client client = new Client(node);
   private static KafkaProducer<String, String> producer;
@@ -144,24 +147,56 @@ class KafkaIngestTest {
     assertThat(stored("/shop/bad")).isEmpty();
   }
 
+  @Test
+  void lifecycleEventsArePublishedToTheTopicOfTheirTypeKeyedByInstance() {
+    var started =
+        client.post(
+            "/v1/workflows/on-kafka/instances?wait=PT5S", "{\"input\":{\"orderId\":\"m\"}}");
+    assertThat(started.json()).containsEntry("status", "COMPLETED");
+    String id = (String) started.json().get("id");
+
+    List<ConsumerRecord<String, String>> completed =
+        read("t.workflow.completed", r -> id.equals(r.key()));
+
+    Map<String, Object> event = Json.parseObject(completed.get(0).value());
+    assertThat(event)
+        .containsEntry("type", "workflow.completed")
+        .containsEntry("subject", id)
+        .containsEntry("specversion", "1.0");
+    assertThat(completed.get(0).headers().lastHeader("content-type").value())
+        .isEqualTo(bytes("application/cloudevents+json"));
+  }
+
   private static List<ConsumerRecord<String, String>> deadLetters(int count) {
+    List<ConsumerRecord<String, String>> out = new ArrayList<>();
+    read("orders.dlq", r -> out.add(r) && out.size() >= count);
+    return out;
+  }
+
+  /** Reads the topic from its start until a record passes; every record read so far, in order. */
+  private static List<ConsumerRecord<String, String>> read(
+      String topic, java.util.function.Predicate<ConsumerRecord<String, String>> until) {
     Properties p = new Properties();
     p.put("bootstrap.servers", kafka.bootstrap());
-    p.put("group.id", "dlq-reader");
+    p.put("group.id", "reader-" + topic);
     p.put("auto.offset.reset", "earliest");
-    List<ConsumerRecord<String, String>> out = new ArrayList<>();
+    List<ConsumerRecord<String, String>> matched = new ArrayList<>();
     try (KafkaConsumer<String, String> consumer =
         new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
-      consumer.subscribe(List.of("orders.dlq"));
+      consumer.subscribe(List.of(topic));
       await()
           .atMost(Duration.ofSeconds(30))
           .until(
               () -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
-                return out.size() >= count;
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                  if (until.test(r)) {
+                    matched.add(r);
+                  }
+                }
+                return !matched.isEmpty();
               });
     }
-    return out;
+    return matched;
   }
 
   private static byte[] bytes(String text) {
