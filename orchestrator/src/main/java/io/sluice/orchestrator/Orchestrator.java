@@ -6,6 +6,7 @@ import io.sluice.core.id.IdGenerator;
 import io.sluice.definition.DefinitionParser;
 import io.sluice.orchestrator.api.InstanceRoutes;
 import io.sluice.orchestrator.api.LifecycleStream;
+import io.sluice.orchestrator.api.SubscriptionRoutes;
 import io.sluice.orchestrator.api.TaskRoutes;
 import io.sluice.orchestrator.api.WorkflowRoutes;
 import io.sluice.orchestrator.engine.ChangeFeed;
@@ -21,6 +22,7 @@ import io.sluice.orchestrator.store.MongoSubscriptions;
 import io.sluice.orchestrator.store.MongoTaskQueue;
 import io.sluice.orchestrator.store.RelayCheckpoints;
 import io.sluice.orchestrator.store.Subscriptions;
+import io.sluice.orchestrator.webhooks.Webhooks;
 import io.sluice.platform.LifecycleBus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -75,6 +77,7 @@ public final class Orchestrator {
     this.checkpoints = new RelayCheckpoints(db);
     this.subscriptions = new MongoSubscriptions(db);
     this.tasks = new MongoTaskQueue(db);
+    this.webhooks = new Webhooks(vertx, db, options.clock(), options.ids());
     this.definitionStore = definitionStore;
     this.changes =
         new ChangeFeed(
@@ -91,6 +94,7 @@ public final class Orchestrator {
   private final RelayCheckpoints checkpoints;
   private final MongoSubscriptions subscriptions;
   private final MongoTaskQueue tasks;
+  private final Webhooks webhooks;
   private final InputSchemas inputSchemas = new InputSchemas();
   private final MongoDefinitionStore definitionStore;
 
@@ -119,6 +123,7 @@ public final class Orchestrator {
         .compose(v -> o.definitionStore.ensureIndexes())
         .compose(v -> o.subscriptions.loadTypes())
         .compose(v -> o.tasks.ensureIndexes())
+        .compose(v -> o.webhooks.start())
         .compose(v -> o.definitions.replicate(o.changes, RECONCILE_EVERY))
         .compose(v -> o.changes.start())
         .compose(
@@ -138,7 +143,8 @@ public final class Orchestrator {
                       recentEvents,
                       options.lookBack(),
                       options.kafkaBootstrap(),
-                      options.kafkaTopicPrefix());
+                      options.kafkaTopicPrefix(),
+                      o.webhooks);
               return vertx
                   .deployVerticle(verticle)
                   .map(
@@ -172,10 +178,12 @@ public final class Orchestrator {
         .mount(router);
     new InstanceRoutes(engine, instances, definitions, options.waitMax()).mount(router);
     new TaskRoutes(engine, tasks, options.clock()).mount(router);
+    new SubscriptionRoutes(webhooks).mount(router);
     new LifecycleStream(vertx).mount(router);
   }
 
   public Future<Void> stop() {
+    webhooks.stop();
     return changes
         .stop()
         .compose(v -> deployment == null ? Future.succeededFuture() : vertx.undeploy(deployment));

@@ -10,6 +10,7 @@ import io.sluice.platform.LifecycleBus;
 import io.vertx.core.AbstractVerticle;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 
 /** Gives the engine its own event-loop context and runs its periodic work (outbox checkpoint). */
 public final class EngineVerticle extends AbstractVerticle {
@@ -29,6 +30,7 @@ public final class EngineVerticle extends AbstractVerticle {
   private final Duration lookBack;
   private final String kafkaBootstrap;
   private final String kafkaTopicPrefix;
+  private final LifecycleSink webhooks;
   private Engine engine;
 
   public EngineVerticle(
@@ -45,7 +47,9 @@ public final class EngineVerticle extends AbstractVerticle {
       RecentEvents recentEvents,
       Duration lookBack,
       String kafkaBootstrap,
-      String kafkaTopicPrefix) {
+      String kafkaTopicPrefix,
+      LifecycleSink webhooks) {
+    this.webhooks = webhooks;
     this.kafkaBootstrap = kafkaBootstrap;
     this.kafkaTopicPrefix = kafkaTopicPrefix;
     this.node = node;
@@ -65,10 +69,11 @@ public final class EngineVerticle extends AbstractVerticle {
   @Override
   public void start() {
     LifecycleBus bus = new LifecycleBus(vertx);
-    LifecycleSink sink =
+    LifecycleSink kafka =
         kafkaBootstrap == null || kafkaBootstrap.isBlank()
             ? LifecycleSink.NONE
             : new KafkaLifecycleSink(vertx, kafkaBootstrap, kafkaTopicPrefix);
+    LifecycleSink sink = LifecycleSink.all(List.of(kafka, webhooks));
     OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus, sink, vertx);
     TimerService timers = new TimerService(vertx, clock);
     engine =

@@ -15,4 +15,16 @@ public interface LifecycleSink {
 
   /** Completes once every event is durably accepted by the sink. */
   Future<Void> publish(List<CloudEvent> events);
+
+  /** Every one of these sinks (NONE when there are none). */
+  static LifecycleSink all(List<LifecycleSink> sinks) {
+    List<LifecycleSink> real = sinks.stream().filter(s -> s != NONE).toList();
+    if (real.isEmpty()) {
+      return NONE;
+    }
+    if (real.size() == 1) {
+      return real.get(0);
+    }
+    return events -> Future.all(real.stream().map(s -> s.publish(events)).toList()).mapEmpty();
+  }
 }
