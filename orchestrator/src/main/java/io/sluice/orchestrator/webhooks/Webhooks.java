@@ -80,6 +80,7 @@ public final class Webhooks implements LifecycleSink {
   private WebClient client;
   private long timer = -1;
   private long refreshed;
+  private boolean busy; // a tick is still taking deliveries
 
   public Webhooks(Vertx vertx, MongoDatabase db, Clock clock, IdGenerator ids) {
     this.vertx = vertx;
@@ -211,15 +212,28 @@ public final class Webhooks implements LifecycleSink {
     if (clock.millis() - refreshed > 5_000) {
       refresh(); // subscriptions made on other nodes
     }
-    for (int i = 0; i < PER_TICK; i++) {
-      take()
-          .onSuccess(
-              d -> {
-                if (d != null) {
-                  deliver(d);
-                }
-              });
+    if (!cached.isEmpty() && !busy) {
+      busy = true;
+      takeUpTo(PER_TICK);
     }
+  }
+
+  /** Takes and sends due deliveries one after another, until none is due or n were taken. */
+  private void takeUpTo(int n) {
+    if (n == 0) {
+      busy = false;
+      return;
+    }
+    take()
+        .onComplete(
+            ar -> {
+              if (ar.succeeded() && ar.result() != null) {
+                deliver(ar.result());
+                takeUpTo(n - 1);
+              } else {
+                busy = false; // none due (or the store failed): the next tick looks again
+              }
+            });
   }
 
   /** The oldest due delivery, now leased to this node; null if none. */
