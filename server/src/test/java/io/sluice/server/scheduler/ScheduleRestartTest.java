@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  * ({@code bufferOne}) fire.
  */
 class ScheduleRestartTest {
-  private final HttpClient http = HttpClient.newHttpClient();
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private Path dir;
   private Sluice sluice;
 

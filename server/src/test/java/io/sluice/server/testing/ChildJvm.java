@@ -31,7 +31,10 @@ public final class ChildJvm {
   private static final Pattern LISTENING =
       Pattern.compile("Sluice listening on http://[^:/\\s]+:(\\d+)");
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
 
   private final Process process;
   private final Path log;

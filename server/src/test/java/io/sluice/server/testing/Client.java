@@ -13,7 +13,12 @@ import java.util.Map;
 /** A tiny blocking HTTP client for tests: JSON in, status and JSON out. */
 public final class Client {
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.newBuilder()
+          // HTTP/1.1, as curl speaks it: the JDK client's default h2c upgrade of a plain-HTTP
+          // request once left a GET /openapi.json waiting past its own timeout in CI
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
   private final java.util.function.Supplier<String> base;
 
   public Client(NodeExtension node) {
