@@ -1,9 +1,7 @@
 package io.sluice.definition;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import io.sluice.validation.HttpUrls;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * What each built-in step type requires of its {@code with} (SPEC §4). Members that are templates
@@ -69,15 +67,7 @@ final class StepWithRules {
   }
 
   private static void checkUrl(DocNode url, Compilation c) {
-    String scheme = null;
-    try {
-      URI uri = new URI(url.asString());
-      scheme = uri.isAbsolute() && uri.getHost() != null ? uri.getScheme() : null;
-    } catch (URISyntaxException e) {
-      // reported below
-    }
-    String lower = scheme == null ? "" : scheme.toLowerCase(Locale.ROOT);
-    if (!lower.equals("http") && !lower.equals("https")) {
+    if (!HttpUrls.isAbsoluteHttp(url.asString())) {
       c.add(
           url.pointer(),
           "expected an absolute http or https URL such as https://example.com/path, but got "

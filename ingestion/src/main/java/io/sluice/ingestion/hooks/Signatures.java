@@ -1,17 +1,14 @@
 package io.sluice.ingestion.hooks;
 
+import io.sluice.core.crypto.Hmac;
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.function.UnaryOperator;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Verifies webhook signatures. Digests are compared in constant time ({@link
@@ -58,7 +55,7 @@ public final class Signatures {
           if (!value.startsWith("sha256=")) {
             return fail("expected X-Hub-Signature-256 as sha256=<hex>, but it has another form");
           }
-          return matches(hmac(key, body), value.substring(7), "X-Hub-Signature-256");
+          return matches(Hmac.sha256(key, body), value.substring(7), "X-Hub-Signature-256");
         }
       case STRIPE:
         return stripe(key, header.apply("Stripe-Signature"), body, now, tolerance);
@@ -76,7 +73,7 @@ public final class Signatures {
           }
           Verdict v =
               matches(
-                  hmac(key, concat("v0:" + ts + ":", body)),
+                  Hmac.sha256(key, concat("v0:" + ts + ":", body)),
                   value.substring(3),
                   "X-Slack-Signature");
           return v.ok() ? fresh(ts, "X-Slack-Request-Timestamp", now, tolerance) : v;
@@ -101,13 +98,13 @@ public final class Signatures {
     String hex = value.startsWith("sha256=") ? value.substring(7) : value;
     String tsHeader = source.timestampHeader();
     if (tsHeader == null) {
-      return matches(hmac(key, body), hex, source.header());
+      return matches(Hmac.sha256(key, body), hex, source.header());
     }
     String ts = header.apply(tsHeader);
     if (ts == null) {
       return fail("missing header " + tsHeader);
     }
-    Verdict v = matches(hmac(key, concat(ts + ".", body)), hex, source.header());
+    Verdict v = matches(Hmac.sha256(key, concat(ts + ".", body)), hex, source.header());
     return v.ok() ? fresh(ts, tsHeader, now, tolerance) : v;
   }
 
@@ -136,7 +133,7 @@ public final class Signatures {
     if (signatures.isEmpty()) {
       return fail("expected a v1=... signature in Stripe-Signature, but there is none");
     }
-    byte[] expected = hmac(key, concat(timestamp + ".", body));
+    byte[] expected = Hmac.sha256(key, concat(timestamp + ".", body));
     boolean any = false;
     for (String candidate : signatures) {
       any |= matches(expected, candidate, "Stripe-Signature").ok();
@@ -182,17 +179,6 @@ public final class Signatures {
       return fail(header + " does not match the body (wrong secret, or the body was changed)");
     }
     return Verdict.pass();
-  }
-
-  /** HMAC-SHA256 of {@code data} with {@code key}. */
-  public static byte[] hmac(byte[] key, byte[] data) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(key.length == 0 ? new byte[1] : key, "HmacSHA256"));
-      return mac.doFinal(data);
-    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-      throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-    }
   }
 
   private static byte[] concat(String prefix, byte[] body) {

@@ -4,14 +4,12 @@ import io.sluice.core.problem.Problem;
 import io.sluice.core.problem.ProblemException;
 import io.sluice.orchestrator.webhooks.Webhooks;
 import io.sluice.platform.Http;
+import io.sluice.validation.HttpUrls;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -118,16 +116,8 @@ public final class SubscriptionRoutes {
   }
 
   private static String url(Object value, List<Problem> problems) {
-    if (value instanceof String text) {
-      try {
-        URI uri = new URI(text);
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (uri.getHost() != null && (scheme.equals("http") || scheme.equals("https"))) {
-          return text;
-        }
-      } catch (URISyntaxException e) {
-        // reported below
-      }
+    if (value instanceof String text && HttpUrls.isAbsoluteHttp(text)) {
+      return text;
     }
     problems.add(
         Problem.at(
