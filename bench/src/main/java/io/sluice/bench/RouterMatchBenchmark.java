@@ -89,6 +89,10 @@ public final class RouterMatchBenchmark {
     if (options.containsKey("dump")) {
       dump(Path.of(options.get("dump")), new Workload(11).triggers(10_000, 0.9, true, TYPES), pool);
     }
+    if (options.containsKey("compare")) {
+      compare(options, warmup);
+      return;
+    }
     List<String> rows = new ArrayList<>();
     rows.add(
         "| scenario | triggers | index (bulk) | index (put by put) | stream | matches/event |"
@@ -136,6 +140,108 @@ public final class RouterMatchBenchmark {
     System.out.println();
     rows.forEach(System.out::println);
     System.out.printf("load average at end: %s%n", loadAverage());
+  }
+
+  /**
+   * {@code --compare 100,10000}: the two sizes measured in turns in one JVM, {@code --rounds}
+   * rounds of {@code --round-events} events each (the smaller first in even rounds, the larger in
+   * odd ones), and per round the ratio of the larger's median, mean and p99 to the smaller's. One
+   * JVM and alternating turns take the JIT's decisions and the machine's load out of the ratio,
+   * which separate runs (±25% per median) do not.
+   */
+  private static void compare(Map<String, String> options, int warmup) {
+    String[] pair = options.get("compare").split(",");
+    int small = Integer.parseInt(pair[0]);
+    int large = Integer.parseInt(pair[1]);
+    int rounds = Integer.parseInt(options.getOrDefault("rounds", "8"));
+    int perRound = Integer.parseInt(options.getOrDefault("round-events", "200000"));
+    boolean guards = !options.getOrDefault("guards", "on").equals("off");
+    String scenarios = options.getOrDefault("scenarios", "pinned-dense,unpinned-dense,pinned");
+    List<String> rows = new ArrayList<>();
+    rows.add(
+        "| scenario | rounds | median ns "
+            + small
+            + " → "
+            + large
+            + " | median × (min / middle / max) | mean × (min / middle / max) | p99 ×"
+            + " (min / middle / max) |");
+    rows.add("|---|---:|---|---|---|---|");
+    for (String scenario : scenarios.split(",")) {
+      double pinnedShare = scenario.startsWith("unpinned") ? 0.0 : 0.9;
+      boolean dense = scenario.endsWith("-dense");
+      TriggerIndex[] indexes = new TriggerIndex[2];
+      List<List<CloudEvent>> pools = new ArrayList<>();
+      int[] sizes = {small, large};
+      for (int k = 0; k < 2; k++) {
+        int types = dense ? Math.max(1, sizes[k] / DENSITY) : TYPES;
+        List<TriggerIndex.Entry> entries =
+            new Workload(11).triggers(sizes[k], pinnedShare, guards, types);
+        indexes[k] = new TriggerIndex(entries);
+        pools.add(new Workload(7).events(20_000, types(entries)));
+      }
+      for (int k = 0; k < 2; k++) {
+        measure(indexes[k], pools.get(k), warmup, 1);
+      }
+      double[] medians = new double[rounds];
+      double[] means = new double[rounds];
+      double[] p99s = new double[rounds];
+      long[][] medianNs = new long[2][rounds];
+      for (int r = 0; r < rounds; r++) {
+        Result[] results = new Result[2];
+        for (int turn = 0; turn < 2; turn++) {
+          int k = r % 2 == 0 ? turn : 1 - turn;
+          results[k] = measure(indexes[k], pools.get(k), 0, perRound);
+        }
+        medianNs[0][r] = results[0].medianNs;
+        medianNs[1][r] = results[1].medianNs;
+        medians[r] = (double) results[1].medianNs / results[0].medianNs;
+        means[r] = results[0].eventsPerSecond / results[1].eventsPerSecond;
+        p99s[r] = (double) results[1].p99Ns / results[0].p99Ns;
+        System.out.printf(
+            Locale.ROOT,
+            "%s round %d: median %,d → %,d ns (%.2f×), mean %.2f×, p99 %,d → %,d ns (%.2f×)%n",
+            scenario,
+            r + 1,
+            results[0].medianNs,
+            results[1].medianNs,
+            medians[r],
+            means[r],
+            results[0].p99Ns,
+            results[1].p99Ns,
+            p99s[r]);
+      }
+      rows.add(
+          String.format(
+              Locale.ROOT,
+              "| %s | %d | %,d → %,d | %s | %s | %s |",
+              scenario,
+              rounds,
+              middle(medianNs[0]),
+              middle(medianNs[1]),
+              spread(medians),
+              spread(means),
+              spread(p99s)));
+    }
+    System.out.println();
+    rows.forEach(System.out::println);
+    System.out.printf("load average at end: %s%n", loadAverage());
+  }
+
+  private static long middle(long[] values) {
+    long[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  private static String spread(double[] ratios) {
+    double[] sorted = ratios.clone();
+    Arrays.sort(sorted);
+    return String.format(
+        Locale.ROOT,
+        "%.2f / %.2f / %.2f",
+        sorted[0],
+        sorted[sorted.length / 2],
+        sorted[sorted.length - 1]);
   }
 
   private static String millis(long ns) {

@@ -281,7 +281,7 @@ public final class TriggerIndex {
     for (Compiled c : candidates) {
       if (c.when != null) {
         if (variables == null) {
-          variables = Map.of("event", event.toMap());
+          variables = Map.of("event", event.asMap());
         }
         try {
           if (!c.when.test(variables)) {

@@ -240,7 +240,9 @@ public final class CelExpressions {
 
   /** CEL values back into normalized JSON values. */
   static Object fromCel(Object value) {
-    if (value == null || value instanceof NullValue) {
+    if (value == null
+        || value instanceof NullValue
+        || value instanceof dev.cel.common.values.NullValue) { // CEL's own null literal
       return null;
     }
     if (value instanceof String

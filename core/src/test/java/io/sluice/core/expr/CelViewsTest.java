@@ -82,6 +82,15 @@ class CelViewsTest {
   }
 
   @Test
+  void aNullLiteralComesBackAsJsonNull() {
+    // CEL's own null literal is a different class from the null a JSON value becomes
+    assertThat(eval("null", new Steps())).isNull();
+    assertThat(eval("has(steps.c) ? steps.c : null", new Steps())).isNull();
+    assertThat(eval("{'a': null, 'b': [null, steps.a.error]}", new Steps()))
+        .isEqualTo(mapOf("a", null, "b", java.util.Arrays.asList(null, null)));
+  }
+
+  @Test
   void aMissingStepIsAnErrorNamingTheKey() {
     assertThatThrownBy(() -> eval("steps.c.output", new Steps()))
         .isInstanceOf(ExpressionException.class)

@@ -289,7 +289,7 @@ final class AtomIndex {
       if ((k & FOLDS) != 0) {
         // JsonValues.fold, the folding the matchers use, is ASCII lower case on ASCII text:
         // then its hashes are computed from the characters without building the folded string
-        boolean ascii = isAscii(s);
+        boolean ascii = CompactPatterns.Hashes.isAscii(s);
         String f = ascii ? s : JsonValues.fold(s);
         if ((k & 1 << FOLDED) != 0) {
           probe(mix(p, FOLDED, ascii ? lowerCaseHash(s) : f.hashCode()), out);
@@ -306,24 +306,11 @@ final class AtomIndex {
     }
   }
 
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private static char lowerCase(char ascii) {
-    return ascii >= 'A' && ascii <= 'Z' ? (char) (ascii + ('a' - 'A')) : ascii;
-  }
-
   /** The String.hashCode of the ASCII lower case of {@code s}. */
   private static int lowerCaseHash(String s) {
     int h = 0;
     for (int i = 0; i < s.length(); i++) {
-      h = 31 * h + lowerCase(s.charAt(i));
+      h = 31 * h + CompactPatterns.Hashes.lowerCase(s.charAt(i));
     }
     return h;
   }
@@ -343,7 +330,11 @@ final class AtomIndex {
     int h = 0;
     for (int length = 1; i < end && meta[i] <= s.length(); length++) {
       char c = s.charAt(length - 1);
-      h = 31 * h + (lower ? lowerCase(c) : c); // String.hashCode of the prefix so far
+      h =
+          31 * h
+              + (lower
+                  ? CompactPatterns.Hashes.lowerCase(c)
+                  : c); // String.hashCode of the prefix so far
       if (length == meta[i]) {
         probe(mix(p, kind, h), out);
         i++;
@@ -365,7 +356,7 @@ final class AtomIndex {
     int power = 1;
     for (int length = 1; i < end && meta[i] <= n; length++) {
       char c = s.charAt(n - length);
-      h += (lower ? lowerCase(c) : c) * power;
+      h += (lower ? CompactPatterns.Hashes.lowerCase(c) : c) * power;
       power *= 31;
       if (length == meta[i]) {
         probe(mix(p, kind, h), out);

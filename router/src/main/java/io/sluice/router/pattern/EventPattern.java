@@ -26,11 +26,13 @@ public final class EventPattern {
   private final Object source;
   private final ObjectMatcher root;
   private final List<NecessaryCondition> conditions; // for PatternIndex: found once, used often
+  private final CompactPatterns compact; // the same pattern, for matches(CloudEvent)
 
   private EventPattern(Object source, ObjectMatcher root) {
     this.source = source;
     this.root = root;
     this.conditions = NecessaryCondition.of(root);
+    this.compact = new CompactPatterns(List.of(root));
   }
 
   /**
@@ -88,7 +90,7 @@ public final class EventPattern {
 
   /** Matches a CloudEvent without building its structured form (the same verdict). */
   public boolean matches(CloudEvent event) {
-    return root.testEvent(event);
+    return compact.test(0, event);
   }
 
   /**

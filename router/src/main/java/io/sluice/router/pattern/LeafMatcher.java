@@ -68,6 +68,22 @@ final class LeafMatcher implements Matcher {
   }
 
   @Override
+  public void encode(CompactPatterns.Writer w) {
+    int at = w.begin(true);
+    w.leafFlags(existsTrue, existsFalse);
+    w.code.add(exactKeys.length);
+    w.code.add(tests.length);
+    for (Object key : exactKeys) {
+      w.code.add(JsonValues.keyHash(key));
+      w.code.add(w.ref(key));
+    }
+    for (ValueTest t : tests) {
+      t.encode(w);
+    }
+    w.end(at);
+  }
+
+  @Override
   public int cost() {
     return tests.length == 0 ? 1 : 2 + tests.length;
   }

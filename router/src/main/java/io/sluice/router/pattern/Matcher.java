@@ -10,6 +10,9 @@ interface Matcher {
   /** Null when {@link #test} is true; otherwise why not. {@code path} locates the value. */
   Mismatch explain(Object value, String path);
 
+  /** Appends its node to a {@link CompactPatterns} being built. */
+  void encode(CompactPatterns.Writer w);
+
   /** Relative evaluation cost, to test cheap fields first (order never changes the verdict). */
   int cost();
 }

@@ -46,15 +46,41 @@ final class NumericRange {
         false, lower, hasLower, lowerInclusive, upper, hasUpper, upperInclusive);
   }
 
+  private static final int EQUALITY = 1;
+  private static final int HAS_LOWER = 2;
+  private static final int LOWER_INCLUSIVE = 4;
+  private static final int HAS_UPPER = 8;
+  private static final int UPPER_INCLUSIVE = 16;
+
   boolean contains(Number n) {
+    return contains(flags(), lower, upper, n);
+  }
+
+  private int flags() {
+    return (equality ? EQUALITY : 0)
+        | (hasLower ? HAS_LOWER : 0)
+        | (lowerInclusive ? LOWER_INCLUSIVE : 0)
+        | (hasUpper ? HAS_UPPER : 0)
+        | (upperInclusive ? UPPER_INCLUSIVE : 0);
+  }
+
+  /**
+   * Appends it inline: its flags and bounds, for {@link #contains(int, double, double, Number)}.
+   */
+  void encode(CompactPatterns.Writer w) {
+    w.numeric(flags(), lower, upper);
+  }
+
+  /** {@link #contains(Number)} of a range given by its flags and bounds (as {@link #encode}d). */
+  static boolean contains(int flags, double lower, double upper, Number n) {
     double d = n.doubleValue();
-    if (equality) {
+    if ((flags & EQUALITY) != 0) {
       return d == lower;
     }
-    if (hasLower && (lowerInclusive ? d < lower : d <= lower)) {
+    if ((flags & HAS_LOWER) != 0 && ((flags & LOWER_INCLUSIVE) != 0 ? d < lower : d <= lower)) {
       return false;
     }
-    return !hasUpper || (upperInclusive ? d <= upper : d < upper);
+    return (flags & HAS_UPPER) == 0 || ((flags & UPPER_INCLUSIVE) != 0 ? d <= upper : d < upper);
   }
 
   /** The least value it may contain: its lower bound (inclusive or not), or -infinity. */

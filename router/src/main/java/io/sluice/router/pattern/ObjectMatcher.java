@@ -1,6 +1,5 @@
 package io.sluice.router.pattern;
 
-import io.sluice.core.event.CloudEvent;
 import io.sluice.core.problem.Problem;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -95,21 +94,22 @@ final class ObjectMatcher implements Matcher {
     return testOr(map);
   }
 
-  boolean testEvent(CloudEvent event) {
+  @Override
+  public void encode(CompactPatterns.Writer w) {
+    int at = w.begin(false);
+    w.code.add(names.length);
+    w.code.add(or == null ? 0 : or.length);
     for (int i = 0; i < names.length; i++) {
-      if (!matchers[i].test(EventAttributes.get(event, attributes[i], names[i]))) {
-        return false;
+      w.code.add(w.ref(names[i]));
+      w.code.add(attributes[i]);
+      matchers[i].encode(w);
+    }
+    if (or != null) {
+      for (ObjectMatcher alternative : or) {
+        alternative.encode(w);
       }
     }
-    if (or == null) {
-      return true;
-    }
-    for (ObjectMatcher alternative : or) {
-      if (alternative.testEvent(event)) { // top-level alternatives know their attributes too
-        return true;
-      }
-    }
-    return false;
+    w.end(at);
   }
 
   private boolean testOr(Map<?, ?> map) {

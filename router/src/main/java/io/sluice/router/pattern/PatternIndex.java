@@ -15,7 +15,9 @@ import java.util.function.Function;
  * AtomIndex}. An event reads its scalars at each of those paths and gets the patterns filed under
  * an atom one of them passes; patterns with no usable condition ({@code anything-but}, {@code
  * exists: false} and the like only) are candidates for every event. Every candidate is then
- * evaluated in full, so the index only ever saves work and never changes a verdict.
+ * evaluated in full, so the index only ever saves work and never changes a verdict; it is evaluated
+ * in its compact form ({@link CompactPatterns}), which reads one array of the bucket instead of the
+ * pattern's tree of matcher objects.
  *
  * <p>Immutable and thread-safe.
  *
@@ -24,7 +26,7 @@ import java.util.function.Function;
 public final class PatternIndex<T> {
   private final List<T> items;
   private final Object[] hot; // the items again: one object fewer to load per match
-  private final ObjectMatcher[] patterns; // the roots: one object fewer to load per candidate
+  private final CompactPatterns patterns;
   private final AtomIndex atoms;
   private final int[] linear;
 
@@ -35,17 +37,18 @@ public final class PatternIndex<T> {
   public PatternIndex(List<T> items, Function<? super T, EventPattern> patternOf) {
     this.items = List.copyOf(items);
     this.hot = this.items.toArray();
-    this.patterns = new ObjectMatcher[items.size()];
+    List<ObjectMatcher> roots = new ArrayList<>(items.size());
     List<List<NecessaryCondition>> conditions = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       EventPattern pattern = patternOf.apply(items.get(i));
-      patterns[i] = pattern == null ? null : pattern.root();
+      roots.add(pattern == null ? null : pattern.root());
       conditions.add(pattern == null ? List.of() : pattern.conditions());
     }
+    this.patterns = new CompactPatterns(roots);
     IndexPlan plan = new IndexPlan(conditions);
-    List<List<IndexAtom>> filed = new ArrayList<>(patterns.length);
+    List<List<IndexAtom>> filed = new ArrayList<>(roots.size());
     IntList rest = new IntList();
-    for (int i = 0; i < patterns.length; i++) {
+    for (int i = 0; i < roots.size(); i++) {
       NecessaryCondition c = plan.chosen(i);
       filed.add(c == null ? null : c.atoms());
       if (c == null) {
@@ -77,8 +80,7 @@ public final class PatternIndex<T> {
     List<T> out = null;
     for (int i = 0; i < candidates.size; i++) {
       int ordinal = candidates.values[i];
-      ObjectMatcher p = patterns[ordinal];
-      if (p == null || p.testEvent(event)) {
+      if (patterns.test(ordinal, event)) {
         if (out == null) {
           out = new ArrayList<>(2);
         }

@@ -8,6 +8,14 @@ package io.sluice.router.pattern;
 interface ValueTest {
   boolean test(Object scalar);
 
+  /**
+   * Appends its test to a {@link CompactPatterns} being built; by default a reference to itself,
+   * tested as it is.
+   */
+  default void encode(CompactPatterns.Writer w) {
+    w.other(this);
+  }
+
   /** What it expects, as the user would write it in prose: {@code prefix "ord-"}. */
   String describe();
 

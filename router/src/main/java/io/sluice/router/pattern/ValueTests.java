@@ -38,6 +38,11 @@ final class ValueTests {
     }
 
     @Override
+    public void encode(CompactPatterns.Writer w) {
+      w.affix(CompactPatterns.PREFIX, ignoreCase, wanted, this);
+    }
+
+    @Override
     public String describe() {
       return "prefix " + quote(prefix) + (ignoreCase ? " (ignoring case)" : "");
     }
@@ -69,6 +74,11 @@ final class ValueTests {
     }
 
     @Override
+    public void encode(CompactPatterns.Writer w) {
+      w.affix(CompactPatterns.SUFFIX, ignoreCase, wanted, this);
+    }
+
+    @Override
     public String describe() {
       return "suffix " + quote(suffix) + (ignoreCase ? " (ignoring case)" : "");
     }
@@ -92,6 +102,11 @@ final class ValueTests {
     @Override
     public IndexAtom atom(List<String> path) {
       return new IndexAtom.Folded(path, wanted);
+    }
+
+    @Override
+    public void encode(CompactPatterns.Writer w) {
+      w.affix(CompactPatterns.FOLDED, true, wanted, this);
     }
 
     @Override
@@ -131,6 +146,11 @@ final class ValueTests {
     }
 
     @Override
+    public void encode(CompactPatterns.Writer w) {
+      range.encode(w);
+    }
+
+    @Override
     public String describe() {
       return "numeric " + range;
     }
@@ -144,6 +164,13 @@ final class ValueTests {
     @Override
     public boolean test(Object scalar) {
       return !keys.contains(JsonValues.key(scalar));
+    }
+
+    @Override
+    public void encode(CompactPatterns.Writer w) {
+      List<Integer> hashes = new java.util.ArrayList<>(keys.size());
+      keys.forEach(k -> hashes.add(JsonValues.keyHash(k)));
+      w.anythingBut(hashes, this);
     }
 
     @Override
