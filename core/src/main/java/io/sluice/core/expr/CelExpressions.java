@@ -109,10 +109,28 @@ public final class CelExpressions {
     }
     try {
       CelAbstractSyntaxTree ast = result.getAst();
-      return new Compiled(source, runtime.createProgram(ast));
+      return new Compiled(
+          source, runtime.createProgram(ast), DirectCel.compile(ast.getExpr(), variables));
     } catch (CelValidationException | CelEvaluationException e) {
       throw new ExpressionException(source, firstLines(e.getMessage()));
     }
+  }
+
+  /**
+   * For tests: the expression's value from CEL's interpreter alone, and from {@link DirectCel}
+   * alone ({@link DirectCel#UNDECIDED} when it leaves the expression to CEL, null as the second
+   * element when the expression is outside its subset).
+   */
+  static Object[] bothWays(Expression expression, Map<String, Object> vars) {
+    Compiled c = (Compiled) expression;
+    Object direct = c.direct == null ? null : c.direct.eval(vars);
+    Object cel;
+    try {
+      cel = c.evaluateWithCel(vars);
+    } catch (ExpressionException e) {
+      cel = e;
+    }
+    return new Object[] {cel, c.direct == null ? null : direct, c.direct != null};
   }
 
   private static String firstLines(String message) {
@@ -131,9 +149,24 @@ public final class CelExpressions {
     return String.join("; ", kept);
   }
 
-  private record Compiled(String source, CelRuntime.Program program) implements Expression {
+  /**
+   * @param direct the expression for {@link DirectCel}, or null when it is outside that subset
+   */
+  private record Compiled(String source, CelRuntime.Program program, DirectCel.Node direct)
+      implements Expression {
     @Override
     public Object evaluate(Map<String, Object> vars) {
+      if (direct != null) {
+        Object value = direct.eval(vars);
+        if (value != DirectCel.UNDECIDED) {
+          return value;
+        }
+      }
+      return evaluateWithCel(vars);
+    }
+
+    /** CEL's interpreter alone: the reference {@link DirectCel} is tested against. */
+    Object evaluateWithCel(Map<String, Object> vars) {
       try {
         return fromCel(program.eval(name -> java.util.Optional.ofNullable(toCel(vars.get(name)))));
       } catch (CelEvaluationException e) {

@@ -11,18 +11,21 @@ import java.util.Map;
  * small objects spread over the heap; at 10,000 triggers each evaluated candidate then costs a
  * cache miss per object. Here a pattern is a run of ints in the array of its bucket: its fields in
  * evaluation order, and per leaf the {@link JsonValues#keyHash} of each exact value, the {@link
- * String#hashCode} of each prefix, suffix and case-folded string, the bounds of each numeric range.
- * The event side of each comparison is hashed (its strings cache their hash, and the event is in
- * the cache after parsing), so a comparison that fails reads only the array. A hash that agrees is
- * confirmed by the matcher object kept in {@code refs}, as is every operator without an inline form
- * (wildcard, anything-but strings), so the objects stay the one definition of every operator; the
- * tree ({@link ObjectMatcher#testMap}) remains the reference, and the tests compare the two.
+ * String#hashCode} of each prefix, suffix and case-folded string, the bounds of each numeric range,
+ * and the characters of those strings (up to 64). The event side of each comparison is hashed (its
+ * strings cache their hash, and the event is in the cache after parsing), so a comparison that
+ * fails reads only the array, and one whose hash agrees is confirmed against the inline characters.
+ * Longer strings, non-ASCII strings to fold, non-string anything-but values and every operator
+ * without an inline form (wildcard, anything-but of prefixes and the like) are decided by the
+ * matcher objects kept in {@code refs}, the one definition of each operator; the tree ({@link
+ * ObjectMatcher#testMap}) remains the reference, and the tests compare the two.
  *
  * <p>Layout: a node is {@code [op, length, ...]} ({@code length} counts the whole node). {@code
  * OBJECT}: field count, {@code $or} count, then per field its name (an index in refs) and root
  * attribute ({@link EventAttributes}) followed by its node, then the alternatives, each an {@code
  * OBJECT}. {@code LEAF}: flags (exists true / false), exact count, test count, then per exact value
- * its hash and its key (in refs), then the tests, each {@code [kind, length, ...]}.
+ * its hash, its key (in refs) and its inline text, then the tests, each {@code [kind, length,
+ * ...]}. Inline text: its length (-1: none), then its characters, two per int.
  *
  * <p>Immutable and thread-safe.
  */
@@ -40,6 +43,7 @@ final class CompactPatterns {
   private static final int EXISTS_TRUE = 1;
   private static final int EXISTS_FALSE = 2;
   private static final int MATCH_ALL = -1;
+  private static final int INLINE_LIMIT = 64; // longer strings are compared by their objects
 
   private final int[] code; // code[i]: where pattern i starts (MATCH_ALL: no pattern); then nodes
   private final Object[] refs;
@@ -185,13 +189,19 @@ final class CompactPatterns {
     if (exact > 0) {
       int hash = JsonValues.keyHash(scalar);
       Object key = null;
-      for (int e = 0; e < exact; e++, p += 2) {
-        if (code[p] == hash) {
-          if (key == null) {
-            key = JsonValues.key(scalar);
-          }
-          if (refs[code[p + 1]].equals(key)) {
-            return true;
+      for (int e = 0; e < exact; e++, p += 2 + textLength(p + 2)) {
+        if (code[p] == hash) { // [hash, ref, text]: a string compared inline, others by the key
+          if (code[p + 2] >= 0) {
+            if (scalar instanceof String s && sameText(p + 2, s, 0, false, true)) {
+              return true;
+            }
+          } else {
+            if (key == null) {
+              key = JsonValues.key(scalar);
+            }
+            if (refs[code[p + 1]].equals(key)) {
+              return true;
+            }
           }
         }
       }
@@ -209,13 +219,21 @@ final class CompactPatterns {
       case PREFIX:
       case SUFFIX:
       case FOLDED:
-        // [kind, length, folded, text length, hash, ref]: only a string whose (folded) affix
-        // hashes as the text's can pass; the ValueTest then decides
+        // [kind, length, folded, text length, hash, ref, text]: only a string whose (folded)
+        // affix hashes as the text's can pass; the inline text then decides, or the ValueTest
+        // (a text too long to inline, a string with non-ASCII characters to fold)
         if (!(scalar instanceof String s)) {
           return false;
         }
-        if (!Hashes.mayPass(code[p], code[p + 2] != 0, code[p + 3], code[p + 4], s)) {
+        int kind = code[p];
+        boolean lower = code[p + 2] != 0 || kind == FOLDED;
+        if (!Hashes.mayPass(kind, lower, code[p + 3], code[p + 4], s)) {
           return false;
+        }
+        int inline = code[p + 6];
+        if (inline >= 0 && (!lower || Hashes.isAscii(s))) {
+          int from = kind == SUFFIX ? s.length() - inline : 0;
+          return sameText(p + 6, s, from, lower, kind == FOLDED);
         }
         return ((ValueTest) refs[code[p + 5]]).test(s);
       case NUMERIC:
@@ -224,18 +242,50 @@ final class CompactPatterns {
             && NumericRange.contains(
                 code[p + 2], Hashes.doubleAt(code, p + 3), Hashes.doubleAt(code, p + 5), n);
       case ANYTHING_BUT:
-        // [kind, length, count, hashes..., ref]: a scalar none of whose hashes is listed passes
+        // [kind, length, count, (hash, text) per value, ref]: a scalar passes unless it is one
+        // of the values; strings are compared inline, other values by the ValueTest
         int count = code[p + 2];
         int hash = JsonValues.keyHash(scalar);
-        for (int i = 0; i < count; i++) {
-          if (code[p + 3 + i] == hash) {
-            return ((ValueTest) refs[code[p + 3 + count]]).test(scalar);
+        for (int i = 0, q = p + 3; i < count; i++, q += 1 + textLength(q + 1)) {
+          if (code[q] == hash) {
+            if (code[q + 1] < 0) {
+              return ((ValueTest) refs[code[p + code[p + 1] - 1]]).test(scalar);
+            }
+            if (scalar instanceof String s && sameText(q + 1, s, 0, false, true)) {
+              return false;
+            }
           }
         }
         return true;
       default:
         return ((ValueTest) refs[code[p + 2]]).test(scalar);
     }
+  }
+
+  /** The ints of the inline text at {@code p}: its length, then its characters two per int. */
+  private int textLength(int p) {
+    int n = code[p];
+    return 1 + (n <= 0 ? 0 : (n + 1) / 2);
+  }
+
+  /**
+   * Whether {@code s} holds the inline text at {@code p} from {@code from} (its ASCII lower case
+   * when {@code lower}), and nothing else when {@code whole}.
+   */
+  private boolean sameText(int p, String s, int from, boolean lower, boolean whole) {
+    int n = code[p];
+    if (whole && s.length() != n) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      int packed = code[p + 1 + (i >> 1)];
+      char expected = (char) ((i & 1) == 0 ? packed >>> 16 : packed);
+      char c = s.charAt(from + i);
+      if ((lower ? Hashes.lowerCase(c) : c) != expected) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Appends nodes; used by the matchers' {@code encode}. */
@@ -260,6 +310,26 @@ final class CompactPatterns {
       code.values[at + 1] = code.size - at;
     }
 
+    /** A string inline (its length, then two characters per int), or -1 for anything else. */
+    void text(Object value) {
+      if (!(value instanceof String s) || s.length() > INLINE_LIMIT) {
+        code.add(-1);
+        return;
+      }
+      code.add(s.length());
+      for (int i = 0; i < s.length(); i += 2) {
+        int low = i + 1 < s.length() ? s.charAt(i + 1) : 0;
+        code.add(s.charAt(i) << 16 | low);
+      }
+    }
+
+    /** An exact value of a leaf: its key's hash, the key, and the key inline when a string. */
+    void exact(Object key) {
+      code.add(JsonValues.keyHash(key));
+      code.add(ref(key));
+      text(key);
+    }
+
     void leafFlags(boolean existsTrue, boolean existsFalse) {
       code.add((existsTrue ? EXISTS_TRUE : 0) | (existsFalse ? EXISTS_FALSE : 0));
     }
@@ -273,6 +343,7 @@ final class CompactPatterns {
       code.add(text.length());
       code.add(text.hashCode());
       code.add(ref(test));
+      text(text);
       code.values[at + 1] = code.size - at;
     }
 
@@ -286,12 +357,15 @@ final class CompactPatterns {
       code.values[at + 1] = code.size - at;
     }
 
-    void anythingBut(List<Integer> hashes, ValueTest test) {
+    void anythingBut(java.util.Collection<Object> keys, ValueTest test) {
       int at = code.size;
       code.add(ANYTHING_BUT);
       code.add(0);
-      code.add(hashes.size());
-      hashes.forEach(code::add);
+      code.add(keys.size());
+      for (Object key : keys) {
+        code.add(JsonValues.keyHash(key));
+        text(key);
+      }
       code.add(ref(test));
       code.values[at + 1] = code.size - at;
     }

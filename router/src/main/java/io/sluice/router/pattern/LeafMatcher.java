@@ -74,8 +74,7 @@ final class LeafMatcher implements Matcher {
     w.code.add(exactKeys.length);
     w.code.add(tests.length);
     for (Object key : exactKeys) {
-      w.code.add(JsonValues.keyHash(key));
-      w.code.add(w.ref(key));
+      w.exact(key);
     }
     for (ValueTest t : tests) {
       t.encode(w);

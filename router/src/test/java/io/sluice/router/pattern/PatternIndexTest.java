@@ -35,6 +35,45 @@ class PatternIndexTest {
   }
 
   @Test
+  void stringsWhoseHashesCollideAreToldApart() {
+    // given: strings with equal String.hashCode ("Aa" and "BB"; "" and "\0"), which the compact
+    // patterns compare by hash first, then character by character
+    List<Object> leaves =
+        List.of(
+            "Aa",
+            "",
+            Map.of("prefix", "Aa"),
+            Map.of("suffix", "Aa"),
+            Map.of("equals-ignore-case", "aA"),
+            Map.of("prefix", Map.of("equals-ignore-case", "AA")),
+            Map.of("anything-but", List.of("Aa", "")));
+    List<EventPattern> patterns = new ArrayList<>();
+    for (Object leaf : leaves) {
+      patterns.add(EventPattern.compile(Map.of("data", Map.of("s", List.of(leaf)))));
+    }
+    PatternIndex<EventPattern> index = new PatternIndex<>(patterns, p -> p);
+    int matched = 0;
+
+    for (String value : List.of("Aa", "BB", "", "\0", "AaBB", "BBAa", "aa", "bB", "\0\0")) {
+      CloudEvent event =
+          new CloudEvent(
+              "1", "/s", "t", null, null, null, null, Json.normalize(Map.of("s", value)), Map.of());
+
+      // when
+      List<EventPattern> matching = index.matching(event);
+
+      // then
+      List<EventPattern> expected = bruteForce(patterns, event);
+      assertThat(matching).as(value).isEqualTo(expected);
+      for (EventPattern p : patterns) {
+        assertThat(p.matches(event)).as("%s on %s", p, value).isEqualTo(expected.contains(p));
+      }
+      matched += matching.size();
+    }
+    assertThat(matched).as("each pattern matches its own string").isGreaterThanOrEqualTo(9);
+  }
+
+  @Test
   void randomPatternsAndEventsGiveTheVerdictsOfEvaluatingEachOne() {
     // given: 1,500 random patterns over a small vocabulary, so events hit many of them
     Random random = new Random(42);
