@@ -16,6 +16,7 @@ import io.sluice.ingestion.schema.Schemas;
 import io.sluice.ingestion.store.MongoDeadLetters;
 import io.sluice.ingestion.store.MongoEventStore;
 import io.sluice.platform.LifecycleBus;
+import io.sluice.platform.UnroutedEvents;
 import io.sluice.validation.SchemaDocuments;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -48,10 +49,14 @@ public final class Ingestion {
   private long cleanupTimer = -1;
   private io.sluice.ingestion.kafka.KafkaIngest kafka;
 
-  private Ingestion(Vertx vertx, MongoDatabase db, IngestionOptions options) {
+  private final UnroutedEvents unrouted;
+
+  private Ingestion(
+      Vertx vertx, MongoDatabase db, IngestionOptions options, UnroutedEvents unrouted) {
     this.vertx = vertx;
     this.options = options;
-    this.events = new MongoEventStore(db);
+    this.unrouted = unrouted;
+    this.events = new MongoEventStore(db, options.node());
     this.deadLetters = new MongoDeadLetters(db);
     this.schemas = new Schemas(vertx, new MongoSchemaStore(db), options.clock());
     this.json = new JsonBodies(options.maxJsonDepth());
@@ -64,8 +69,9 @@ public final class Ingestion {
    * Creates the indexes, prepares the expression environment and the meta-schema (off the event
    * loop), and starts the dead-letter cleanup.
    */
-  public static Future<Ingestion> start(Vertx vertx, MongoDatabase db, IngestionOptions options) {
-    Ingestion in = new Ingestion(vertx, db, options);
+  public static Future<Ingestion> start(
+      Vertx vertx, MongoDatabase db, IngestionOptions options, UnroutedEvents unrouted) {
+    Ingestion in = new Ingestion(vertx, db, options, unrouted);
     LifecycleBus.registerCodec(vertx.eventBus());
     return in.events
         .ensureIndexes()
@@ -90,7 +96,8 @@ public final class Ingestion {
                       vertx.eventBus(),
                       options.clock(),
                       options.ids(),
-                      options.requireSchema());
+                      options.requireSchema(),
+                      in.unrouted);
               in.cleanupTimer = vertx.setPeriodic(0, CLEANUP_EVERY.toMillis(), id -> in.cleanUp());
               return in;
             });

@@ -9,9 +9,11 @@ import java.time.Duration;
 /**
  * What ingestion takes from configuration, plus the injected clock and id generator. The body size
  * limit ({@code ingestion.maxBodyBytes}) is enforced by the launcher's body handler, before any
- * ingestion code runs.
+ * ingestion code runs. {@code node} ({@code node.id}) marks the events this node stored, for the
+ * router's recovery.
  */
 public record IngestionOptions(
+    String node,
     Clock clock,
     IdGenerator ids,
     int maxBatchEvents,
@@ -22,6 +24,7 @@ public record IngestionOptions(
 
   public static IngestionOptions from(SluiceConfig config, Clock clock, IdGenerator ids) {
     return new IngestionOptions(
+        config.get(Setting.NODE_ID),
         clock,
         ids,
         config.get(Setting.INGESTION_MAX_BATCH_EVENTS),

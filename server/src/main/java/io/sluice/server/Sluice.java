@@ -22,6 +22,7 @@ import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.platform.Http;
 import io.sluice.platform.Rx;
+import io.sluice.platform.UnroutedEvents;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.pattern.EventPattern;
 import io.sluice.router.routing.EventArchive;
@@ -127,10 +128,14 @@ public final class Sluice {
             config.get(Setting.CLUSTER_CHANGE_POLL),
             config.get(Setting.KAFKA_BOOTSTRAP),
             config.get(Setting.KAFKA_TOPIC_PREFIX));
+    UnroutedEvents unrouted = new UnroutedEvents();
     ingestion =
         await(
             Ingestion.start(
-                vertx, db, IngestionOptions.from(config, clock, new TimeOrderedIds(clock))));
+                vertx,
+                db,
+                IngestionOptions.from(config, clock, new TimeOrderedIds(clock)),
+                unrouted));
     orchestrator =
         await(Orchestrator.start(vertx, db, options, recentEvents(ingestion), EventPattern::check));
     ScheduleStarts scheduleStarts =
@@ -146,9 +151,12 @@ public final class Sluice {
                     config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
                     archive(ingestion))
                 .withSchedules(scheduleStarts)
+                .withRecovery(unrouted, clock, config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL))
                 .start());
     // only now that the router listens: events republished by recovery must reach it
     await(orchestrator.recover());
+    // then the events this node stored before a crash and may not have routed
+    await(routing.recover());
     String kafka = config.get(Setting.KAFKA_BOOTSTRAP);
     if (!kafka.isBlank()) {
       // after recovery, like every other source of events: the router is listening
@@ -218,6 +226,24 @@ public final class Sluice {
       @Override
       public Future<Void> record(String storeId, Map<String, Object> routing) {
         return ingestion.events().recordRouting(storeId, routing);
+      }
+
+      @Override
+      public Future<List<Archived>> unroutedSince(Instant since, String afterStoreId, int limit) {
+        return ingestion
+            .events()
+            .unroutedSince(since, afterStoreId, limit)
+            .map(page -> page.stream().map(e -> new Archived(e.id(), e.event())).toList());
+      }
+
+      @Override
+      public Future<Instant> routedBefore() {
+        return ingestion.events().routedBefore();
+      }
+
+      @Override
+      public Future<Void> routedBefore(Instant checkpoint) {
+        return ingestion.events().routedBefore(checkpoint);
       }
 
       @Override

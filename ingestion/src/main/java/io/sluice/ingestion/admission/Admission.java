@@ -11,6 +11,7 @@ import io.sluice.ingestion.store.DeadLetters;
 import io.sluice.ingestion.store.EventStore;
 import io.sluice.ingestion.store.EventStore.Insertion;
 import io.sluice.ingestion.store.StoredEvent;
+import io.sluice.platform.UnroutedEvents;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -38,6 +39,9 @@ public final class Admission {
   /** The delivery header carrying the store id of a published event. */
   public static final String STORE_ID_HEADER = "storeId";
 
+  /** The delivery header carrying when a published event was received (epoch milliseconds). */
+  public static final String RECEIVED_AT_HEADER = "receivedAt";
+
   private static final Logger log = LoggerFactory.getLogger(Admission.class);
 
   private final Schemas schemas;
@@ -47,6 +51,7 @@ public final class Admission {
   private final Clock clock;
   private final IdGenerator ids;
   private final boolean requireSchema;
+  private final UnroutedEvents unrouted;
 
   public Admission(
       Schemas schemas,
@@ -55,7 +60,9 @@ public final class Admission {
       EventBus bus,
       Clock clock,
       IdGenerator ids,
-      boolean requireSchema) {
+      boolean requireSchema,
+      UnroutedEvents unrouted) {
+    this.unrouted = unrouted;
     this.schemas = schemas;
     this.store = store;
     this.deadLetters = deadLetters;
@@ -101,6 +108,8 @@ public final class Admission {
                   return Future.failedFuture(f.cause());
                 }
               }
+              // pending until routed: the router's checkpoint waits for them (UnroutedEvents)
+              accepted.forEach(e -> unrouted.accepting(e.receivedAt()));
               Future<List<Insertion>> stored =
                   accepted.size() == 1
                       ? store.insert(accepted.get(0)).map(List::of)
@@ -113,10 +122,16 @@ public final class Admission {
                           outcomes[positions.get(k)] =
                               new Outcome.Accepted(in.record(), in.duplicate());
                           if (!in.duplicate()) {
-                            publish(in.record());
+                            publish(in.record(), now);
+                          } else {
+                            unrouted.done(now);
                           }
                         }
                         return Future.join(letters);
+                      },
+                      failed -> {
+                        accepted.forEach(e -> unrouted.done(e.receivedAt()));
+                        return Future.failedFuture(failed);
                       })
                   .map(done -> List.of(outcomes));
             });
@@ -152,11 +167,14 @@ public final class Admission {
             });
   }
 
-  private void publish(StoredEvent record) {
+  private void publish(StoredEvent record, Instant receivedAt) {
     bus.publish(
         ADDRESS,
         record.event(),
-        new DeliveryOptions().addHeader(STORE_ID_HEADER, record.id()).setLocalOnly(true));
+        new DeliveryOptions()
+            .addHeader(STORE_ID_HEADER, record.id())
+            .addHeader(RECEIVED_AT_HEADER, Long.toString(receivedAt.toEpochMilli()))
+            .setLocalOnly(true));
   }
 
   private Future<Void> deadLetter(String channel, Entry entry, ProblemException why) {

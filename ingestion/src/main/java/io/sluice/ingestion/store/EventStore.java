@@ -1,6 +1,7 @@
 package io.sluice.ingestion.store;
 
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -40,4 +41,17 @@ public interface EventStore {
 
   /** Records what routing the event did (replacing an earlier record, e.g. after a replay). */
   Future<Void> recordRouting(String id, java.util.Map<String, Object> routing);
+
+  /**
+   * The events this node stored, received at or after {@code since}, that have no routing record
+   * (not routed, or routed to nothing), oldest first, after store id {@code afterId} (null: from
+   * the first), at most {@code limit}: for the router's recovery.
+   */
+  Future<List<StoredEvent>> unroutedSince(Instant since, String afterId, int limit);
+
+  /** This node's router checkpoint: every event it stored before it is routed; null: none yet. */
+  Future<Instant> routedBefore();
+
+  /** Moves this node's router checkpoint. */
+  Future<Void> routedBefore(Instant checkpoint);
 }

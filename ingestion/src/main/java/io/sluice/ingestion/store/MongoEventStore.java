@@ -8,6 +8,7 @@ import com.mongodb.client.model.IndexModel;
 import com.mongodb.client.model.IndexOptions;
 import com.mongodb.client.model.Indexes;
 import com.mongodb.client.model.InsertManyOptions;
+import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.Sorts;
 import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.reactivestreams.client.MongoCollection;
@@ -17,6 +18,7 @@ import io.sluice.core.json.Json;
 import io.sluice.platform.Rx;
 import io.sluice.platform.WriteBatcher;
 import io.vertx.core.Future;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
@@ -31,6 +33,8 @@ import org.bson.conversions.Bson;
  */
 public final class MongoEventStore implements EventStore {
   private final MongoCollection<Document> events;
+  private final MongoCollection<Document> checkpoints;
+  private final String node;
 
   /** Event inserts: on the path of every 202, so they do not wait behind routing records. */
   private final WriteBatcher inserts;
@@ -38,8 +42,14 @@ public final class MongoEventStore implements EventStore {
   /** Routing records, written after an event was routed: batched on their own. */
   private final WriteBatcher records;
 
-  public MongoEventStore(MongoDatabase db) {
+  /**
+   * @param node this node's id: stored with each event it inserts ({@code node}), and the key of
+   *     its router checkpoint (collection {@code router_checkpoints})
+   */
+  public MongoEventStore(MongoDatabase db, String node) {
+    this.node = node;
     this.events = db.getCollection("events");
+    this.checkpoints = db.getCollection("router_checkpoints");
     this.inserts = new WriteBatcher(events);
     this.records = new WriteBatcher(events);
   }
@@ -78,7 +88,7 @@ public final class MongoEventStore implements EventStore {
     if (batch.isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    List<Document> docs = batch.stream().map(MongoEventStore::document).toList();
+    List<Document> docs = batch.stream().map(this::document).toList();
     return Rx.first(events.insertMany(docs, new InsertManyOptions().ordered(false)))
         .map(r -> batch.stream().map(e -> new Insertion(e, false)).toList())
         .recover(
@@ -162,9 +172,10 @@ public final class MongoEventStore implements EventStore {
     return Future.failedFuture(e);
   }
 
-  static Document document(StoredEvent stored) {
+  Document document(StoredEvent stored) {
     CloudEvent e = stored.event();
     Document doc = new Document("_id", stored.id());
+    doc.put("node", node);
     doc.put("source", e.source());
     doc.put("eventId", e.id());
     doc.put("type", e.type());
@@ -189,6 +200,35 @@ public final class MongoEventStore implements EventStore {
             new UpdateOneModel<>(
                 Filters.eq("_id", id),
                 new Document("$set", new Document("routing", Json.write(routing)))))
+        .mapEmpty();
+  }
+
+  @Override
+  public Future<List<StoredEvent>> unroutedSince(Instant since, String afterId, int limit) {
+    List<Bson> filters = new ArrayList<>();
+    filters.add(Filters.eq("node", node));
+    filters.add(Filters.gte("receivedAt", Date.from(since)));
+    filters.add(Filters.exists("routing", false));
+    if (afterId != null) {
+      filters.add(Filters.gt("_id", afterId));
+    }
+    return Rx.all(events.find(Filters.and(filters)).sort(Sorts.ascending("_id")).limit(limit))
+        .map(docs -> docs.stream().map(MongoEventStore::stored).toList());
+  }
+
+  @Override
+  public Future<Instant> routedBefore() {
+    return Rx.first(checkpoints.find(Filters.eq("_id", node)).first())
+        .map(d -> d == null ? null : d.getDate("routedBefore").toInstant());
+  }
+
+  @Override
+  public Future<Void> routedBefore(Instant checkpoint) {
+    return Rx.first(
+            checkpoints.replaceOne(
+                Filters.eq("_id", node),
+                new Document("_id", node).append("routedBefore", Date.from(checkpoint)),
+                new ReplaceOptions().upsert(true)))
         .mapEmpty();
   }
 

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The stored events, as the router needs them (port, served by the event store): to record what
- * routing an event did, and to read a time range of events again for a replay. Futures complete on
- * the caller's Vert.x context.
+ * routing an event did, to read a time range of events again for a replay, and to route again after
+ * a crash what the node stored but had not routed. Futures complete on the caller's Vert.x context.
  */
 public interface EventArchive {
   /** An event and its store id. */
@@ -23,4 +23,16 @@ public interface EventArchive {
    * of one type, or of every type when {@code type} is null.
    */
   Future<List<Archived>> between(String type, Instant since, Instant until, int limit);
+
+  /**
+   * The events this node stored at or after {@code since} that have no routing record, oldest
+   * first, after store id {@code afterStoreId} (null: from the first), at most {@code limit}.
+   */
+  Future<List<Archived>> unroutedSince(Instant since, String afterStoreId, int limit);
+
+  /** This node's checkpoint: every event it stored before it is routed; null: none yet. */
+  Future<Instant> routedBefore();
+
+  /** Moves this node's checkpoint. */
+  Future<Void> routedBefore(Instant checkpoint);
 }

@@ -11,10 +11,14 @@ import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.platform.LifecycleBus;
+import io.sluice.platform.UnroutedEvents;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.TriggerIndex.Match;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,6 +44,14 @@ public final class Routing {
 
   /** The delivery header of {@link #EVENTS} carrying the event's store id. */
   public static final String STORE_ID_HEADER = "storeId";
+
+  /** The delivery header of {@link #EVENTS} carrying when it was received (epoch ms). */
+  public static final String RECEIVED_AT_HEADER = "receivedAt";
+
+  /** How far before its checkpoint a node routes again after a restart (clock steps). */
+  static final Duration MARGIN = Duration.ofSeconds(10);
+
+  private static final int RECOVERY_PAGE = 100;
 
   /** A chain of workflows was cut at the depth limit. */
   public static final String CHAIN_STOPPED = "sluice.chain.stopped";
@@ -74,6 +86,11 @@ public final class Routing {
   private final int maxChainDepth;
   private final EventArchive archive;
   private ScheduleStarts schedules;
+  private UnroutedEvents unrouted;
+  private Clock clock;
+  private Duration checkpointEvery;
+  private Instant written;
+  private boolean writing;
 
   public Routing(
       Vertx vertx,
@@ -96,6 +113,17 @@ public final class Routing {
     return this;
   }
 
+  /**
+   * Keeps a checkpoint of the events this node stored and routed (see {@link #recover}): {@code
+   * unrouted} is shared with ingestion, which adds each event before storing it.
+   */
+  public Routing withRecovery(UnroutedEvents unrouted, Clock clock, Duration checkpointEvery) {
+    this.unrouted = unrouted;
+    this.clock = clock;
+    this.checkpointEvery = checkpointEvery;
+    return this;
+  }
+
   /** Loads the triggers of every active workflow and starts listening for events and changes. */
   public Future<Routing> start() {
     Definitions definitions = orchestrator.definitions();
@@ -114,7 +142,19 @@ public final class Routing {
     vertx
         .eventBus()
         .<CloudEvent>consumer(
-            EVENTS, m -> routeAndRecord(m.headers().get(STORE_ID_HEADER), m.body()));
+            EVENTS,
+            m -> {
+              String receivedAt = m.headers().get(RECEIVED_AT_HEADER);
+              routeAndRecord(m.headers().get(STORE_ID_HEADER), m.body())
+                  .onSuccess(
+                      r -> {
+                        if (unrouted != null && receivedAt != null) {
+                          unrouted.done(Instant.ofEpochMilli(Long.parseLong(receivedAt)));
+                        }
+                      });
+              // a failed routing stays pending: the checkpoint stays before it, and the next
+              // start of this node routes the event again
+            });
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.EMITTED, m -> routeLogged(m.body()));
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.LIFECYCLE, m -> routeLogged(m.body()));
     return definitions
@@ -143,6 +183,79 @@ public final class Routing {
             e -> {
               index.remove(workflowId);
               return Future.succeededFuture();
+            });
+  }
+
+  /**
+   * Routes again the events this node stored but may not have routed: those since its checkpoint
+   * (minus {@link #MARGIN}) without a routing record, oldest first. A crash between an event's
+   * store write and its routing would otherwise lose the routing (the event is kept, its producer
+   * answered, and a resend is a duplicate). Routing again is safe: starts are idempotent per
+   * (workflow, key), and an event without a record started nothing. Then writes the checkpoint
+   * every {@code checkpointEvery}; not before, so that a crash during recovery loses nothing
+   * either. Call once, after the engine's recovery.
+   */
+  public Future<Integer> recover() {
+    if (unrouted == null) {
+      return Future.succeededFuture(0);
+    }
+    return archive
+        .routedBefore()
+        .compose(
+            checkpoint ->
+                checkpoint == null
+                    ? Future.succeededFuture(0)
+                    : reroute(checkpoint.minus(MARGIN), null, 0))
+        .onSuccess(
+            n -> {
+              if (n > 0) {
+                log.info("router recovery routed {} stored event(s) again", n);
+              }
+              vertx.setPeriodic(checkpointEvery.toMillis(), id -> checkpoint());
+            })
+        .onFailure(
+            e ->
+                log.error(
+                    "router recovery failed; the checkpoint stays where it was, and the next start"
+                        + " routes again from there",
+                    e));
+  }
+
+  private Future<Integer> reroute(Instant since, String afterId, int count) {
+    return archive
+        .unroutedSince(since, afterId, RECOVERY_PAGE)
+        .compose(
+            page -> {
+              Future<Integer> done = Future.succeededFuture(count);
+              for (EventArchive.Archived a : page) {
+                done = done.compose(n -> routeAndRecord(a.storeId(), a.event()).map(r -> n + 1));
+              }
+              if (page.size() < RECOVERY_PAGE) {
+                return done;
+              }
+              String last = page.get(page.size() - 1).storeId();
+              return done.compose(n -> reroute(since, last, n));
+            });
+  }
+
+  /** Writes the checkpoint if it moved. */
+  Future<Void> checkpoint() {
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    Instant before = unrouted.routedBefore(now);
+    if (writing || before.equals(written)) {
+      return Future.succeededFuture();
+    }
+    writing = true;
+    return archive
+        .routedBefore(before)
+        .onComplete(
+            ar -> {
+              writing = false;
+              if (ar.succeeded()) {
+                written = before;
+              } else {
+                log.warn("router checkpoint not written, will retry: {}", ar.cause().toString());
+              }
             });
   }
 
