@@ -14,6 +14,7 @@ import io.sluice.orchestrator.engine.Definitions;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.engine.EngineVerticle;
 import io.sluice.orchestrator.engine.InputSchemas;
+import io.sluice.orchestrator.engine.LifecycleSink;
 import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.orchestrator.steps.StepTypes;
 import io.sluice.orchestrator.store.MongoDefinitionStore;
@@ -103,19 +104,23 @@ public final class Orchestrator {
    * lifecycle events (router, subscribers) is listening.
    */
   public static Future<Orchestrator> start(Vertx vertx, MongoDatabase db, Options options) {
-    return start(vertx, db, options, RecentEvents.NONE, (pattern, pointer) -> List.of());
+    return start(
+        vertx, db, options, RecentEvents.NONE, (pattern, pointer) -> List.of(), LifecycleSink.NONE);
   }
 
   /**
    * As {@link #start(Vertx, MongoDatabase, Options)}, with the event store's look-back for {@code
-   * waitForEvent} steps and the router's check of trigger patterns (run at every save).
+   * waitForEvent} steps, the router's check of trigger patterns (run at every save) and the intake
+   * of the events {@code emit} steps publish (ingestion's admission: stored, then routed; {@link
+   * LifecycleSink#NONE}: on the event bus only).
    */
   public static Future<Orchestrator> start(
       Vertx vertx,
       MongoDatabase db,
       Options options,
       RecentEvents recentEvents,
-      DefinitionParser.PatternCheck patterns) {
+      DefinitionParser.PatternCheck patterns,
+      LifecycleSink intake) {
     StepTypes types = StepTypes.load(vertx, Orchestrator.class.getClassLoader());
     Orchestrator o = new Orchestrator(vertx, db, options, types, patterns);
     return o.instances
@@ -144,7 +149,8 @@ public final class Orchestrator {
                       options.lookBack(),
                       options.kafkaBootstrap(),
                       options.kafkaTopicPrefix(),
-                      o.webhooks);
+                      o.webhooks,
+                      intake);
               return vertx
                   .deployVerticle(verticle)
                   .map(

@@ -15,10 +15,13 @@ import io.sluice.config.Setting;
 import io.sluice.config.SluiceConfig;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.id.TimeOrderedIds;
+import io.sluice.core.json.Json;
 import io.sluice.ingestion.Ingestion;
 import io.sluice.ingestion.IngestionOptions;
+import io.sluice.ingestion.event.Entry;
 import io.sluice.ingestion.store.EventQuery;
 import io.sluice.orchestrator.Orchestrator;
+import io.sluice.orchestrator.engine.LifecycleSink;
 import io.sluice.orchestrator.engine.RecentEvents;
 import io.sluice.platform.Http;
 import io.sluice.platform.Rx;
@@ -137,7 +140,14 @@ public final class Sluice {
                 IngestionOptions.from(config, clock, new TimeOrderedIds(clock)),
                 unrouted));
     orchestrator =
-        await(Orchestrator.start(vertx, db, options, recentEvents(ingestion), EventPattern::check));
+        await(
+            Orchestrator.start(
+                vertx,
+                db,
+                options,
+                recentEvents(ingestion),
+                EventPattern::check,
+                emittedIntake(ingestion)));
     ScheduleStarts scheduleStarts =
         new ScheduleStarts(
             orchestrator, db.getCollection(Scheduler.COLLECTION), new TimeOrderedIds(clock));
@@ -270,6 +280,22 @@ public final class Sluice {
                   return collect(type, since, until, limit, page.next(), acc);
                 });
       }
+    };
+  }
+
+  /**
+   * Where the events of {@code emit} steps enter Sluice: ingestion's admission, as every event
+   * (stored once per identity, checked against its type's schema, then routed; a refused one is a
+   * dead letter with the reason). Fails only when the store does: the outbox relay tries again.
+   */
+  private static LifecycleSink emittedIntake(Ingestion ingestion) {
+    return events -> {
+      List<Entry> entries = new ArrayList<>(events.size());
+      for (int i = 0; i < events.size(); i++) {
+        CloudEvent e = events.get(i);
+        entries.add(Entry.read(i, e, Json.write(e.toMap())));
+      }
+      return ingestion.admission().admitAll(entries, "emit").mapEmpty();
     };
   }
 

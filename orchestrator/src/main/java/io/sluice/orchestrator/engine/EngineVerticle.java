@@ -31,6 +31,7 @@ public final class EngineVerticle extends AbstractVerticle {
   private final String kafkaBootstrap;
   private final String kafkaTopicPrefix;
   private final LifecycleSink webhooks;
+  private final LifecycleSink intake;
   private Engine engine;
 
   public EngineVerticle(
@@ -48,8 +49,10 @@ public final class EngineVerticle extends AbstractVerticle {
       Duration lookBack,
       String kafkaBootstrap,
       String kafkaTopicPrefix,
-      LifecycleSink webhooks) {
+      LifecycleSink webhooks,
+      LifecycleSink intake) {
     this.webhooks = webhooks;
+    this.intake = intake;
     this.kafkaBootstrap = kafkaBootstrap;
     this.kafkaTopicPrefix = kafkaTopicPrefix;
     this.node = node;
@@ -74,7 +77,7 @@ public final class EngineVerticle extends AbstractVerticle {
             ? LifecycleSink.NONE
             : new KafkaLifecycleSink(vertx, kafkaBootstrap, kafkaTopicPrefix);
     LifecycleSink sink = LifecycleSink.all(List.of(kafka, webhooks));
-    OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus, sink, vertx);
+    OutboxRelay relay = new OutboxRelay(node, clock, store, checkpoints, bus, sink, intake, vertx);
     TimerService timers = new TimerService(vertx, clock);
     engine =
         new Engine(

@@ -37,6 +37,7 @@ final class OutboxRelay {
   private final RelayCheckpoints checkpoints;
   private final LifecycleBus bus;
   private final LifecycleSink sink;
+  private final LifecycleSink intake;
   private final Vertx vertx;
   private final TreeMap<Instant, Integer> inFlight = new TreeMap<>();
   private Instant written;
@@ -48,8 +49,10 @@ final class OutboxRelay {
       RelayCheckpoints checkpoints,
       LifecycleBus bus,
       LifecycleSink sink,
+      LifecycleSink intake,
       Vertx vertx) {
     this.sink = sink;
+    this.intake = intake;
     this.vertx = vertx;
     this.node = node;
     this.clock = clock;
@@ -64,9 +67,12 @@ final class OutboxRelay {
   }
 
   /**
-   * The save stamped {@code at} ended; if it was written, its events are published now. The save
-   * stays in flight (holding the checkpoint back) until the sink acknowledged its lifecycle events;
-   * a sink that fails is tried again every second.
+   * The save stamped {@code at} ended; if it was written, its events are published now: lifecycle
+   * events on the event bus and to the sink (Kafka, webhook subscriptions), emitted events to the
+   * intake (admitted into Sluice like any event: stored, then routed) and to the sink. Without an
+   * intake, emitted events go on the event bus ({@link LifecycleBus#EMITTED}). The save stays in
+   * flight (holding the checkpoint back) until the sink and the intake acknowledged its events; one
+   * that fails is tried again every second.
    */
   void saved(Instant at, boolean written, List<CloudEvent> events, List<CloudEvent> emitted) {
     if (!written) {
@@ -74,21 +80,33 @@ final class OutboxRelay {
       return;
     }
     events.forEach(bus::lifecycle);
-    emitted.forEach(bus::emitted);
-    if (sink == LifecycleSink.NONE || events.isEmpty()) {
-      done(at);
-    } else {
-      toSink(at, events);
+    if (intake == LifecycleSink.NONE) {
+      emitted.forEach(bus::emitted);
     }
+    deliver(at, events, emitted);
   }
 
-  private void toSink(Instant at, List<CloudEvent> events) {
-    sink.publish(events)
+  private void deliver(Instant at, List<CloudEvent> events, List<CloudEvent> emitted) {
+    List<Future<Void>> acks = new ArrayList<>(2);
+    if (sink != LifecycleSink.NONE && !(events.isEmpty() && emitted.isEmpty())) {
+      List<CloudEvent> all = new ArrayList<>(events.size() + emitted.size());
+      all.addAll(events);
+      all.addAll(emitted);
+      acks.add(sink.publish(all));
+    }
+    if (intake != LifecycleSink.NONE && !emitted.isEmpty()) {
+      acks.add(intake.publish(emitted));
+    }
+    if (acks.isEmpty()) {
+      done(at);
+      return;
+    }
+    Future.all(acks)
         .onSuccess(v -> done(at))
         .onFailure(
             e -> {
-              log.warn("publishing lifecycle events failed, trying again: {}", e.toString());
-              vertx.setTimer(SINK_RETRY_MS, t -> toSink(at, events));
+              log.warn("publishing the events of a save failed, trying again: {}", e.toString());
+              vertx.setTimer(SINK_RETRY_MS, t -> deliver(at, events, emitted));
             });
   }
 
@@ -131,6 +149,7 @@ final class OutboxRelay {
             page -> {
               int n = count;
               List<CloudEvent> lifecycle = new ArrayList<>();
+              List<CloudEvent> emittedAgain = new ArrayList<>();
               for (Outbox o : page) {
                 for (CloudEvent e : o.events()) {
                   if (e.time() == null || !e.time().isBefore(since)) {
@@ -141,16 +160,18 @@ final class OutboxRelay {
                 }
                 for (CloudEvent e : o.emitted()) {
                   if (e.time() == null || !e.time().isBefore(since)) {
-                    bus.emitted(e);
+                    if (intake == LifecycleSink.NONE) {
+                      bus.emitted(e);
+                    }
+                    emittedAgain.add(e);
                     n++;
                   }
                 }
               }
-              if (sink != LifecycleSink.NONE && !lifecycle.isEmpty()) {
-                // held in flight at the old checkpoint until the sink has them: not blocking start
-                inFlight.merge(since, 1, Integer::sum);
-                toSink(since, lifecycle);
-              }
+              // held in flight at the old checkpoint until the sink and the intake have them:
+              // not blocking start
+              inFlight.merge(since, 1, Integer::sum);
+              deliver(since, lifecycle, emittedAgain);
               if (page.size() < PAGE) {
                 return Future.succeededFuture(n);
               }

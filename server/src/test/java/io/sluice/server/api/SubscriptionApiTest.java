@@ -109,6 +109,27 @@ class SubscriptionApiTest {
   }
 
   @Test
+  void eventsOfEmitStepsReachSubscribersOfTheirType() {
+    subscribe("/leads", "[\"lead.scored\"]");
+    client.put(
+        "/v1/workflows/scoring",
+        """
+        {"id":"scoring","steps":[{"id":"emit","type":"emit",
+           "with":{"type":"lead.scored","data":{"score":12}}}]}
+        """);
+
+    String id =
+        (String) client.post("/v1/workflows/scoring/instances?wait=PT5S", "{}").json().get("id");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !at("/leads").isEmpty());
+    Map<String, Object> event = Json.parseObject(at("/leads").get(0).body());
+    assertThat(event)
+        .containsEntry("type", "lead.scored")
+        .containsEntry("id", id + "/emit")
+        .containsEntry("data", Map.of("score", 12L));
+  }
+
+  @Test
   void aFailingReceiverGetsTheEventOnceItAnswers() {
     subscribe("/flaky", "[\"workflow.started\"]");
 

@@ -80,6 +80,52 @@ class RoutingTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void anEmittedEventIsStoredLikeAnyEventAndStartsTheWorkflowsItTriggers() {
+    client.put(
+        "/v1/workflows/scorer",
+        """
+        {"id":"scorer","steps":[{"id":"hot","type":"emit",
+           "with":{"type":"lead.hot","data":{"score":"${input.score}"}}}]}
+        """);
+    client.put(
+        "/v1/workflows/sales",
+        """
+        {"id":"sales","triggers":[{"event":{"type":"lead.hot"}}],
+         "steps":[{"id":"call","type":"transform","with":{"score":"${input.score}"}}],
+         "output":{"score":"${steps.call.output.score}"}}
+        """);
+
+    String scorer =
+        (String)
+            client
+                .post("/v1/workflows/scorer/instances", "{\"input\":{\"score\":97}}")
+                .json()
+                .get("id");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("sales").size() == 1);
+    String sales = (String) instances("sales").get(0).get("id");
+    assertThat(client.get("/v1/instances/" + sales + "?wait=PT5S").json().get("output"))
+        .isEqualTo(Map.of("score", 97L));
+    // stored like an event posted to /v1/events: listed, with its routing
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                ((List<Map<String, Object>>)
+                            client.get("/v1/events?type=lead.hot").json().get("items"))
+                        .size()
+                    == 1);
+    Map<String, Object> stored =
+        ((List<Map<String, Object>>) client.get("/v1/events?type=lead.hot").json().get("items"))
+            .get(0);
+    assertThat(stored.toString())
+        .contains("sluice/workflows/scorer")
+        .contains(scorer + "/hot")
+        .contains("instanceId=" + sales);
+  }
+
+  @Test
   void aWorkflowTriggeringItselfStopsAtTheChainDepthLimit() {
     client.put(
         "/v1/workflows/loop",
