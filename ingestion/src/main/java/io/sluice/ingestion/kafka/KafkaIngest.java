@@ -41,6 +41,7 @@ public final class KafkaIngest {
   static final String CHANNEL = "kafka";
   private static final Duration POLL = Duration.ofMillis(500);
   private static final long RETRY_MS = 1_000;
+  static final int DLQ_ATTEMPTS = 3;
 
   private final Vertx vertx;
   private final EventReader reader;
@@ -154,7 +155,12 @@ public final class KafkaIngest {
           read.add(record); // the record of each entry (a batch record holds several)
         }
       } catch (ProblemException unreadable) {
-        refused.add(deadLetter(record, unreadable));
+        // kept in the store with the reason (as admission keeps the refusals it makes), and on
+        // the dead-letter topic
+        refused.add(
+            admission
+                .refused(CHANNEL, unreadable, bytesBuffer(record).toString())
+                .compose(v -> deadLetter(record, unreadable)));
       }
     }
     Future<Void> admitted =
@@ -175,8 +181,38 @@ public final class KafkaIngest {
     return Future.all(admitted, Future.all(refused)).mapEmpty();
   }
 
-  /** The record, as it came, to {@code <topic>.dlq} with the reason in headers. */
+  /**
+   * The record, as it came, to {@code <topic>.dlq} with the reason in headers. Tried {@link
+   * #DLQ_ATTEMPTS} times; then only logged, so that a topic that cannot be written does not stall
+   * the consumer: the refusal is in the store's dead letters either way.
+   */
   private Future<Void> deadLetter(KafkaConsumerRecord<String, Buffer> record, ProblemException p) {
+    return deadLetter(record, p, 1);
+  }
+
+  private Future<Void> deadLetter(
+      KafkaConsumerRecord<String, Buffer> record, ProblemException p, int attempt) {
+    return sendDeadLetter(record, p)
+        .recover(
+            e -> {
+              if (attempt >= DLQ_ATTEMPTS) {
+                log.warn(
+                    "could not write a refused record of {} to {}.dlq ({} attempts), it is in the"
+                        + " store's dead letters: {}",
+                    record.topic(),
+                    record.topic(),
+                    attempt,
+                    e.toString());
+                return Future.succeededFuture();
+              }
+              Promise<Void> again = Promise.promise();
+              vertx.setTimer(RETRY_MS, t -> deadLetter(record, p, attempt + 1).onComplete(again));
+              return again.future();
+            });
+  }
+
+  private Future<Void> sendDeadLetter(
+      KafkaConsumerRecord<String, Buffer> record, ProblemException p) {
     KafkaProducerRecord<String, Buffer> letter =
         KafkaProducerRecord.create(record.topic() + ".dlq", record.key(), bytesBuffer(record));
     record.headers().forEach(h -> letter.addHeader(h.key(), h.value()));

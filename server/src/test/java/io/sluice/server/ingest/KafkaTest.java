@@ -145,6 +145,14 @@ class KafkaTest {
             new String(noType.headers().lastHeader("sluice_error").value(), StandardCharsets.UTF_8))
         .startsWith("/type");
     assertThat(stored("/shop/bad")).isEmpty();
+    // and both are kept in the store's dead letters, the unreadable one with its content as sent
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(client.get("/v1/dead-letters?limit=100").text())
+                    .contains("{not json")
+                    .contains("/shop/bad"));
   }
 
   @Test
