@@ -8,6 +8,7 @@ import io.sluice.orchestrator.domain.Decision;
 import io.sluice.orchestrator.domain.Effect;
 import io.sluice.orchestrator.domain.Input;
 import io.sluice.orchestrator.domain.InstanceState;
+import io.sluice.orchestrator.domain.LifecycleTypes;
 import io.sluice.orchestrator.store.InstanceStore;
 import io.sluice.orchestrator.store.KeyConflictException;
 import io.sluice.orchestrator.store.Subscriptions;
@@ -484,19 +485,70 @@ public final class Engine {
                     e));
   }
 
+  /**
+   * What offering an event to the waiting instances did.
+   *
+   * @param offeredTo the instances with a step waiting for its type
+   * @param resumed per step the event completed: {@code workflowId}, {@code instanceId}, {@code
+   *     stepId}
+   */
+  public record Correlation(int offeredTo, List<Map<String, Object>> resumed) {}
+
   /** Offers an event to every instance waiting for its type. */
-  public Future<Integer> correlate(CloudEvent event) {
+  public Future<Correlation> correlate(CloudEvent event) {
     return onContext(
         () ->
             subscriptions
                 .waiting(event.type())
-                .map(
+                .compose(
                     waiters -> {
                       java.util.Set<String> instances = new java.util.LinkedHashSet<>();
                       waiters.forEach(w -> instances.add(w.instanceId()));
-                      instances.forEach(id -> deliver(id, new Input.EventArrived(event)));
-                      return instances.size();
+                      List<Future<Decision>> decisions = new java.util.ArrayList<>();
+                      for (String id : instances) {
+                        decisions.add(
+                            submit(id, new Input.EventArrived(event))
+                                .onFailure(
+                                    e ->
+                                        log.error(
+                                            "could not offer event {} to instance {}; recovery"
+                                                + " resumes it",
+                                            event.id(),
+                                            id,
+                                            e)));
+                      }
+                      return Future.join(decisions)
+                          .transform(
+                              done -> {
+                                List<Map<String, Object>> resumed = new java.util.ArrayList<>();
+                                for (Future<Decision> d : decisions) {
+                                  if (d.succeeded()) {
+                                    resumed.addAll(resumedBy(d.result(), event));
+                                  }
+                                }
+                                return Future.succeededFuture(
+                                    new Correlation(instances.size(), resumed));
+                              });
                     }));
+  }
+
+  /** The steps a decision completed with this event as their output (waitForEvent steps). */
+  private static List<Map<String, Object>> resumedBy(Decision decision, CloudEvent event) {
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (CloudEvent e : decision.events()) {
+      if (e.type().equals(LifecycleTypes.STEP_COMPLETED)
+          && e.data() instanceof Map<?, ?> data
+          && data.get("output") instanceof Map<?, ?> output
+          && event.id().equals(output.get("id"))
+          && event.source().equals(output.get("source"))) {
+        Map<String, Object> entry = new java.util.LinkedHashMap<>();
+        entry.put("workflowId", data.get("workflowId"));
+        entry.put("instanceId", data.get("instanceId"));
+        entry.put("stepId", data.get("stepId"));
+        out.add(entry);
+      }
+    }
+    return out;
   }
 
   /** Submits an input produced by the engine itself; a failure here is left to recovery. */

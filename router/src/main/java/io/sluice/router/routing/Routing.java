@@ -63,9 +63,13 @@ public final class Routing {
    *     instance existed already (a duplicate or replayed event starts nothing new)
    * @param failed matched triggers that could not start (bad input, a key that fails)
    * @param offeredTo how many waiting instances the event was offered to
+   * @param resumed the waiting steps it completed: workflow, instance, step
    */
   public record Result(
-      List<Map<String, Object>> started, List<Map<String, Object>> failed, int offeredTo) {
+      List<Map<String, Object>> started,
+      List<Map<String, Object>> failed,
+      int offeredTo,
+      List<Map<String, Object>> resumed) {
     boolean isEmpty() {
       return started.isEmpty() && failed.isEmpty() && offeredTo == 0;
     }
@@ -75,6 +79,7 @@ public final class Routing {
       out.put("started", started);
       out.put("failed", failed);
       out.put("offeredTo", (long) offeredTo);
+      out.put("resumed", resumed);
       return out;
     }
   }
@@ -288,17 +293,20 @@ public final class Routing {
     List<Match> matches = index.match(event);
     if (!matches.isEmpty() && depth >= maxChainDepth) {
       stopChain(event, depth, matches);
-      return orchestrator.engine().correlate(event).map(n -> new Result(List.of(), List.of(), n));
+      return orchestrator
+          .engine()
+          .correlate(event)
+          .map(c -> new Result(List.of(), List.of(), c.offeredTo(), c.resumed()));
     }
     List<Future<Map<String, Object>>> starts = new ArrayList<>();
     for (Match m : matches) {
       starts.add(start(m, event));
     }
-    Future<Integer> offered = orchestrator.engine().correlate(event);
+    Future<Engine.Correlation> offered = orchestrator.engine().correlate(event);
     return Future.join(starts)
         .transform(ar -> offered)
         .map(
-            n -> {
+            c -> {
               List<Map<String, Object>> started = new ArrayList<>();
               List<Map<String, Object>> failed = new ArrayList<>();
               for (Future<Map<String, Object>> f : starts) {
@@ -315,21 +323,21 @@ public final class Routing {
                       "event {} could not start an instance: {}", event.id(), f.cause().toString());
                 }
               }
-              return new Result(started, failed, n);
+              return new Result(started, failed, c.offeredTo(), c.resumed());
             });
   }
 
   private Future<Result> scheduleFire(CloudEvent event) {
     return schedules
         .start(event)
-        .map(entry -> new Result(List.of(entry), List.of(), 0))
+        .map(entry -> new Result(List.of(entry), List.of(), 0, List.of()))
         .recover(
             e -> {
               log.warn("schedule fire {} {} started nothing: {}", event.source(), event.id(), e);
               Map<String, Object> why = new LinkedHashMap<>();
               why.put("source", event.source());
               why.put("error", String.valueOf(e.getMessage()));
-              return Future.succeededFuture(new Result(List.of(), List.of(why), 0));
+              return Future.succeededFuture(new Result(List.of(), List.of(why), 0, List.of()));
             });
   }
 

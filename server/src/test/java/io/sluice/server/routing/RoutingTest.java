@@ -167,12 +167,25 @@ class RoutingTest {
         .atMost(Duration.ofSeconds(10))
         .until(() -> client.get("/v1/instances/" + id).text().contains("\"waitingFor\":\"event\""));
 
-    send("payment.received", "{\"orderId\":\"p-other\",\"amount\":1}");
-    send("payment.received", "{\"orderId\":\"p-1\",\"amount\":42}");
+    var other = send("payment.received", "{\"orderId\":\"p-other\",\"amount\":1}");
+    var paid = send("payment.received", "{\"orderId\":\"p-1\",\"amount\":42}");
 
     var done = client.get("/v1/instances/" + id + "?wait=PT10S").json();
     assertThat(done).containsEntry("status", "COMPLETED");
     assertThat(done.get("output")).isEqualTo(Map.of("amount", 42L));
+    // each event's record says what it resumed: the matching one the step, the other nothing
+    assertThat(routingOf(paid).get("resumed"))
+        .isEqualTo(List.of(Map.of("workflowId", "pay", "instanceId", id, "stepId", "wait")));
+    assertThat(routingOf(other)).containsEntry("offeredTo", 1L).containsEntry("resumed", List.of());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> routingOf(Client.Response accepted) {
+    String storeId = (String) accepted.json().get("id");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> client.get("/v1/events/" + storeId).json().get("routing") != null);
+    return (Map<String, Object>) client.get("/v1/events/" + storeId).json().get("routing");
   }
 
   @Test
