@@ -478,6 +478,7 @@ final class Run {
     Map<String, Object> started = data(s.id());
     started.put("type", s.type());
     started.put("attempt", (long) attempt);
+    started.put("startedAt", now.toString());
     emit(LifecycleTypes.STEP_STARTED, started);
     if (FOR_EACH.equals(s.type())) {
       startForEach(s, running, attempt);
@@ -873,6 +874,8 @@ final class Run {
       Map<String, Object> data = data(step.id());
       data.put("attempt", (long) step.attempt());
       data.put("error", errorData(failure));
+      data.put("startedAt", String.valueOf(step.startedAt()));
+      data.put("endedAt", now.toString());
       data.put("nextAttemptAt", next.toString());
       emit(LifecycleTypes.STEP_RETRYING, data);
       return;
@@ -881,6 +884,8 @@ final class Run {
     Map<String, Object> data = data(step.id());
     data.put("attempt", (long) step.attempt());
     data.put("error", errorData(failure));
+    data.put("startedAt", String.valueOf(step.startedAt()));
+    data.put("endedAt", now.toString());
     emit(LifecycleTypes.STEP_FAILED, data);
     if (!s.continueOnError() && endingAs == null && !isOnFailureDag(s)) {
       beginEnding(InstanceStatus.FAILED, failure.from(step.id()));

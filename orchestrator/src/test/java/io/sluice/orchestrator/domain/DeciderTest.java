@@ -590,6 +590,16 @@ class DeciderTest {
     assertThat(d.state().nextTimerAt()).isEqualTo(retry.dueAt());
     assertThat(types(d)).containsExactly(STEP_RETRYING);
     assertThat(data(d.events().get(0)).get("nextAttemptAt")).isEqualTo(retry.dueAt().toString());
+    assertThat(data(d.events().get(0)))
+        .containsEntry("startedAt", T0.toString())
+        .containsEntry("endedAt", t1.toString());
+    assertThat(
+            data(
+                started.events().stream()
+                    .filter(e -> e.type().equals("step.started"))
+                    .findFirst()
+                    .orElseThrow()))
+        .containsEntry("startedAt", T0.toString());
     assertThat(d.effects()).isEmpty();
     assertThat(d.state().status()).isEqualTo(InstanceStatus.RUNNING);
   }
