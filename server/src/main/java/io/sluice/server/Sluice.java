@@ -29,6 +29,7 @@ import io.sluice.platform.UnroutedEvents;
 import io.sluice.router.TriggerIndex;
 import io.sluice.router.pattern.EventPattern;
 import io.sluice.router.routing.EventArchive;
+import io.sluice.router.routing.RateLimits;
 import io.sluice.router.routing.ReplayRoutes;
 import io.sluice.router.routing.Routing;
 import io.sluice.router.routing.RuleRoutes;
@@ -161,6 +162,7 @@ public final class Sluice {
                     config.get(Setting.ROUTER_MAX_CHAIN_DEPTH),
                     archive(ingestion))
                 .withSchedules(scheduleStarts)
+                .withRateLimits(new RateLimits(db.getCollection(RateLimits.COLLECTION), clock))
                 .withRecovery(unrouted, clock, config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL))
                 .start());
     // only now that the router listens: events republished by recovery must reach it

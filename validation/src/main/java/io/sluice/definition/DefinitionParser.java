@@ -130,6 +130,7 @@ public final class DefinitionParser {
     StepGraph.check(root.get("steps"), root.get("onFailure"), c);
     Duration timeout = TimeValues.positive(root.get("timeout"), c);
     Template output = c.template(root.get("output"));
+    RateLimit rateLimit = rateLimit(root.get("rateLimit"), c);
 
     List<Problem> patterns = new java.util.ArrayList<>();
     if (normalized.get("triggers") instanceof List<?> list) {
@@ -157,7 +158,23 @@ public final class DefinitionParser {
         onFailure,
         timeout,
         output,
+        rateLimit,
         normalized);
+  }
+
+  /** {@code rateLimit}: its members are typed by the schema; null when absent or incomplete. */
+  private static RateLimit rateLimit(DocNode node, Compilation c) {
+    if (!node.isObject()) {
+      return null;
+    }
+    Long limit = node.get("limit").asWholeNumber();
+    Duration period = TimeValues.positive(node.get("period"), c);
+    DocNode key = node.get("key");
+    Template keyTemplate = key.isString() ? c.template(key) : null;
+    if (limit == null || period == null) {
+      return null;
+    }
+    return new RateLimit(limit.intValue(), period, keyTemplate);
   }
 
   private static Object inputSchema(DocNode schema, Compilation c) {

@@ -12,6 +12,7 @@ import java.util.Objects;
  * compiled program, every duration parsed. Immutable; safe to share between threads and cache per
  * (id, version).
  *
+ * @param rateLimit its {@code rateLimit}, or null
  * @param source the document as the user saved it (normalized JSON), for GET and for diffing
  */
 public record WorkflowDefinition(
@@ -24,6 +25,7 @@ public record WorkflowDefinition(
     List<StepDef> onFailure,
     Duration timeout,
     Template output,
+    RateLimit rateLimit,
     Map<String, Object> source) {
 
   public WorkflowDefinition {
@@ -36,7 +38,17 @@ public record WorkflowDefinition(
   /** The same definition, numbered as the given version (assigned by the store on save). */
   public WorkflowDefinition withVersion(int newVersion) {
     return new WorkflowDefinition(
-        id, name, newVersion, triggers, inputSchema, steps, onFailure, timeout, output, source);
+        id,
+        name,
+        newVersion,
+        triggers,
+        inputSchema,
+        steps,
+        onFailure,
+        timeout,
+        output,
+        rateLimit,
+        source);
   }
 
   /** Steps of the main DAG and of the {@code onFailure} DAG by id (ids are unique across both). */

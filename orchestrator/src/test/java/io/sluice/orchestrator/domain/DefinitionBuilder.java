@@ -86,6 +86,7 @@ final class DefinitionBuilder {
         onFailure.stream().map(StepBuilder::toDef).toList(),
         timeout,
         output,
+        null,
         Map.of("id", id));
   }
 

@@ -3,6 +3,7 @@ package io.sluice.router.routing;
 import io.sluice.core.event.CloudEvent;
 import io.sluice.core.expr.ExpressionException;
 import io.sluice.core.id.IdGenerator;
+import io.sluice.definition.RateLimit;
 import io.sluice.definition.TriggerDef.EventTrigger;
 import io.sluice.definition.WorkflowDefinition;
 import io.sluice.orchestrator.Orchestrator;
@@ -52,6 +53,7 @@ public final class Routing {
   static final Duration MARGIN = Duration.ofSeconds(10);
 
   private static final int RECOVERY_PAGE = 100;
+  private static final long RATE_WINDOW_CLEANUP_MS = 60_000;
 
   /** A chain of workflows was cut at the depth limit. */
   public static final String CHAIN_STOPPED = "sluice.chain.stopped";
@@ -64,23 +66,43 @@ public final class Routing {
    * @param failed matched triggers that could not start (bad input, a key that fails)
    * @param offeredTo how many waiting instances the event was offered to
    * @param resumed the waiting steps it completed: workflow, instance, step
+   * @param skipped matched triggers that started nothing by the workflow's {@code rateLimit}
    */
   public record Result(
       List<Map<String, Object>> started,
       List<Map<String, Object>> failed,
       int offeredTo,
-      List<Map<String, Object>> resumed) {
+      List<Map<String, Object>> resumed,
+      List<Map<String, Object>> skipped) {
+    Result(
+        List<Map<String, Object>> started,
+        List<Map<String, Object>> failed,
+        int offeredTo,
+        List<Map<String, Object>> resumed) {
+      this(started, failed, offeredTo, resumed, List.of());
+    }
+
     boolean isEmpty() {
-      return started.isEmpty() && failed.isEmpty() && offeredTo == 0;
+      return started.isEmpty() && failed.isEmpty() && skipped.isEmpty() && offeredTo == 0;
     }
 
     public Map<String, Object> toMap() {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("started", started);
       out.put("failed", failed);
+      if (!skipped.isEmpty()) {
+        out.put("skipped", skipped);
+      }
       out.put("offeredTo", (long) offeredTo);
       out.put("resumed", resumed);
       return out;
+    }
+  }
+
+  /** A start refused by the workflow's rate limit: recorded as skipped, not as a failure. */
+  static final class RateLimited extends RuntimeException {
+    RateLimited(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -91,6 +113,7 @@ public final class Routing {
   private final int maxChainDepth;
   private final EventArchive archive;
   private ScheduleStarts schedules;
+  private RateLimits rateLimits;
   private UnroutedEvents unrouted;
   private Clock clock;
   private Duration checkpointEvery;
@@ -115,6 +138,12 @@ public final class Routing {
   /** Starts workflows for {@code schedule.fired} events with this (see {@link ScheduleStarts}). */
   public Routing withSchedules(ScheduleStarts schedules) {
     this.schedules = schedules;
+    return this;
+  }
+
+  /** Enforces the workflows' {@code rateLimit} with these counters (none: not enforced). */
+  public Routing withRateLimits(RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
     return this;
   }
 
@@ -161,6 +190,14 @@ public final class Routing {
               // start of this node routes the event again
             });
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.EMITTED, m -> routeLogged(m.body()));
+    if (rateLimits != null) {
+      vertx.setPeriodic(
+          RATE_WINDOW_CLEANUP_MS,
+          id ->
+              rateLimits
+                  .cleanUp()
+                  .onFailure(e -> log.warn("rate limit cleanup failed: {}", e.toString())));
+    }
     vertx.eventBus().<CloudEvent>consumer(LifecycleBus.LIFECYCLE, m -> routeLogged(m.body()));
     return definitions
         .store()
@@ -309,9 +346,19 @@ public final class Routing {
             c -> {
               List<Map<String, Object>> started = new ArrayList<>();
               List<Map<String, Object>> failed = new ArrayList<>();
+              List<Map<String, Object>> skipped = new ArrayList<>();
               for (Future<Map<String, Object>> f : starts) {
                 if (f.succeeded()) {
                   started.add(f.result());
+                } else if (f.cause() instanceof RateLimited limited) {
+                  Match m = matches.get(starts.indexOf(f));
+                  Map<String, Object> why = new LinkedHashMap<>();
+                  why.put("workflowId", m.workflowId());
+                  why.put("version", (long) m.version());
+                  why.put("reason", limited.getMessage());
+                  skipped.add(why);
+                  log.info(
+                      "event {} skipped by a rate limit: {}", event.id(), limited.getMessage());
                 } else {
                   Map<String, Object> why = new LinkedHashMap<>();
                   Match m = matches.get(starts.indexOf(f));
@@ -323,7 +370,7 @@ public final class Routing {
                       "event {} could not start an instance: {}", event.id(), f.cause().toString());
                 }
               }
-              return new Result(started, failed, c.offeredTo(), c.resumed());
+              return new Result(started, failed, c.offeredTo(), c.resumed(), skipped);
             });
   }
 
@@ -350,25 +397,64 @@ public final class Routing {
               String key = key(m.trigger(), event);
               Object input = event.data() == null ? new LinkedHashMap<>() : event.data();
               orchestrator.checkInput(def, input);
-              return orchestrator
-                  .engine()
-                  .start(
-                      def,
-                      new Input.Start(ids.next(), key, input, event),
-                      Engine.OnConflict.of(m.trigger().onConflict()))
-                  .map(
-                      started -> {
-                        Map<String, Object> out = new LinkedHashMap<>();
-                        out.put("workflowId", def.id());
-                        out.put("version", (long) def.version());
-                        out.put("instanceId", started.state().id());
-                        out.put("key", key);
-                        out.put("existing", started.existing());
-                        if (started.superseded() != null) {
-                          out.put("superseded", started.superseded());
-                        }
-                        return out;
-                      });
+              return withinRateLimit(def, event, input)
+                  .compose(ignored -> startInstance(def, key, input, event, m));
+            });
+  }
+
+  /** Fails with {@link RateLimited} when the workflow's rate limit refuses the event. */
+  private Future<Void> withinRateLimit(WorkflowDefinition def, CloudEvent event, Object input) {
+    RateLimit limit = def.rateLimit();
+    if (limit == null || rateLimits == null) {
+      return Future.succeededFuture();
+    }
+    String key;
+    try {
+      key =
+          limit.key() == null
+              ? ""
+              : String.valueOf(
+                  limit.key().evaluate(Map.of("event", event.asMap(), "input", input)));
+    } catch (ExpressionException e) {
+      return Future.failedFuture(
+          new IllegalArgumentException("the rate limit's key " + e.getMessage(), e));
+    }
+    return rateLimits
+        .admit(def.id(), key, event.identity(), limit.limit(), limit.period())
+        .compose(
+            admitted ->
+                admitted
+                    ? Future.succeededFuture()
+                    : Future.failedFuture(
+                        new RateLimited(
+                            "rateLimit: "
+                                + limit.limit()
+                                + " starts per "
+                                + limit.period()
+                                + (limit.key() == null ? "" : " for key '" + key + "'")
+                                + " reached")));
+  }
+
+  private Future<Map<String, Object>> startInstance(
+      WorkflowDefinition def, String key, Object input, CloudEvent event, Match m) {
+    return orchestrator
+        .engine()
+        .start(
+            def,
+            new Input.Start(ids.next(), key, input, event),
+            Engine.OnConflict.of(m.trigger().onConflict()))
+        .map(
+            started -> {
+              Map<String, Object> out = new LinkedHashMap<>();
+              out.put("workflowId", def.id());
+              out.put("version", (long) def.version());
+              out.put("instanceId", started.state().id());
+              out.put("key", key);
+              out.put("existing", started.existing());
+              if (started.superseded() != null) {
+                out.put("superseded", started.superseded());
+              }
+              return out;
             });
   }
 

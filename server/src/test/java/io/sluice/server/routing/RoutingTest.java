@@ -126,6 +126,57 @@ class RoutingTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void aRateLimitStartsAtMostItsLimitPerKeyAndRecordsTheRestAsSkipped() {
+    client.put(
+        "/v1/workflows/limited",
+        """
+        {"id":"limited","triggers":[{"event":{"type":"lead.created"}}],
+         "rateLimit":{"limit":2,"period":"PT1H","key":"${event.data.customer}"},
+         "steps":[{"id":"a","type":"transform","with":{"n":"${input.n}"}}]}
+        """);
+
+    send("lead.created", "{\"customer\":\"a\",\"n\":1}");
+    send("lead.created", "{\"customer\":\"a\",\"n\":2}");
+    var third = send("lead.created", "{\"customer\":\"a\",\"n\":3}");
+    send("lead.created", "{\"customer\":\"b\",\"n\":4}");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> instances("limited").size() == 3);
+    Map<String, Object> routing = routingOf(third);
+    assertThat(routing.get("started")).isEqualTo(List.of());
+    List<Map<String, Object>> skipped = (List<Map<String, Object>>) routing.get("skipped");
+    assertThat(skipped).hasSize(1);
+    assertThat(skipped.get(0))
+        .containsEntry("workflowId", "limited")
+        .containsEntry("reason", "rateLimit: 2 starts per PT1H for key 'a' reached");
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> instances("limited").size() == 3);
+    // replaying the four events counts each once: the admitted ones are admitted again (their
+    // instances exist), the third is still skipped
+    var replay =
+        client.post(
+            "/v1/events/replay",
+            "{\"since\":\"2000-01-01T00:00:00Z\",\"type\":\"lead.created\",\"dryRun\":false}");
+    assertThat(replay.status()).as(replay.text()).isEqualTo(200);
+    assertThat(replay.text().split("rateLimit: 2 starts per PT1H for key 'a' reached", -1))
+        .as("one skip in " + replay.text())
+        .hasSize(2);
+    assertThat(instances("limited")).hasSize(3);
+    // a bad rate limit is refused at save, with its pointer
+    var bad =
+        client.put(
+            "/v1/workflows/limited",
+            """
+            {"id":"limited","rateLimit":{"limit":0,"period":"soon"},
+             "steps":[{"id":"a","type":"transform"}]}
+            """);
+    assertThat(bad.status()).isEqualTo(422);
+    assertThat(bad.text()).contains("/rateLimit/limit").contains("/rateLimit/period");
+  }
+
+  @Test
   void aWorkflowTriggeringItselfStopsAtTheChainDepthLimit() {
     client.put(
         "/v1/workflows/loop",
