@@ -429,7 +429,7 @@ public final class Routing {
                         new RateLimited(
                             "rateLimit: "
                                 + limit.limit()
-                                + " starts per "
+                                + (limit.limit() == 1 ? " start per " : " starts per ")
                                 + limit.period()
                                 + (limit.key() == null ? "" : " for key '" + key + "'")
                                 + " reached")));
