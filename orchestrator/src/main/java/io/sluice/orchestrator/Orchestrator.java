@@ -144,7 +144,7 @@ public final class Orchestrator {
                       options.checkpointInterval(),
                       options.cacheSize(),
                       o.subscriptions,
-                      o.tasks,
+                      TaskRoutes.notifying(o.tasks, vertx.eventBus()),
                       recentEvents,
                       options.lookBack(),
                       options.kafkaBootstrap(),
@@ -183,7 +183,7 @@ public final class Orchestrator {
     new WorkflowRoutes(definitions, engine, options.ids(), options.waitMax(), inputSchemas)
         .mount(router);
     new InstanceRoutes(engine, instances, definitions, options.waitMax()).mount(router);
-    new TaskRoutes(engine, tasks, options.clock()).mount(router);
+    new TaskRoutes(engine, tasks, options.clock(), options.waitMax()).mount(router);
     new SubscriptionRoutes(webhooks).mount(router);
     new LifecycleStream(vertx).mount(router);
   }

@@ -6,10 +6,16 @@ import io.sluice.orchestrator.domain.StepError;
 import io.sluice.orchestrator.engine.Engine;
 import io.sluice.orchestrator.store.TaskQueue;
 import io.sluice.platform.Http;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -17,20 +23,57 @@ import java.util.Map;
  * {@code /v1/tasks}: external workers take the tasks of {@code task} steps and complete or fail
  * them (SPEC §4). A taken task is held for its lease ({@code ?lease=PT5M} by default); one not
  * completed by then is taken again by the next worker (at-least-once: use the task id, which is the
- * same for every take of one attempt, to deduplicate side effects).
+ * same for every take of one attempt, to deduplicate side effects). A take may wait for a task
+ * ({@code ?wait=PT30S}, at most {@code http.waitMax}): it is answered as soon as a task of the
+ * queue is offered on this node, and tries the store again every second for tasks offered by other
+ * nodes or whose lease ran out.
  */
 public final class TaskRoutes {
   static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
   static final Duration MAX_LEASE = Duration.ofHours(24);
 
+  /** Local event-bus address, plus the queue's name: a task of that queue was offered. */
+  static final String OFFERED = "sluice.tasks.offered.";
+
+  private static final long POLL_MS = 1_000;
+
   private final Engine engine;
   private final TaskQueue tasks;
   private final Clock clock;
+  private final Duration waitMax;
 
-  public TaskRoutes(Engine engine, TaskQueue tasks, Clock clock) {
+  public TaskRoutes(Engine engine, TaskQueue tasks, Clock clock, Duration waitMax) {
     this.engine = engine;
     this.tasks = tasks;
     this.clock = clock;
+    this.waitMax = waitMax;
+  }
+
+  /** The queue, telling waiting takes on this node when it offered a task. */
+  public static TaskQueue notifying(TaskQueue queue, EventBus bus) {
+    return new TaskQueue() {
+      @Override
+      public Future<Void> offer(Task task) {
+        return queue
+            .offer(task)
+            .onSuccess(
+                v ->
+                    bus.publish(
+                        OFFERED + task.queue(),
+                        task.id(),
+                        new DeliveryOptions().setLocalOnly(true)));
+      }
+
+      @Override
+      public Future<Void> remove(String id) {
+        return queue.remove(id);
+      }
+
+      @Override
+      public Future<Task> take(String queueName, String worker, Duration lease, Instant now) {
+        return queue.take(queueName, worker, lease, now);
+      }
+    };
   }
 
   public void mount(Router router) {
@@ -43,12 +86,30 @@ public final class TaskRoutes {
     Duration asked = Http.duration(ctx, "lease", MAX_LEASE);
     Duration lease = asked == null || asked.isZero() ? DEFAULT_LEASE : asked;
     String worker = ctx.queryParams().get("worker");
+    Duration wait = Http.duration(ctx, "wait", waitMax);
+    long deadline = System.nanoTime() + (wait == null ? 0 : wait.toNanos());
+    take(ctx, ctx.pathParam("queue"), worker, lease, deadline);
+  }
+
+  private void take(
+      RoutingContext ctx, String queue, String worker, Duration lease, long deadline) {
     tasks
-        .take(ctx.pathParam("queue"), worker, lease, clock.instant())
+        .take(queue, worker, lease, clock.instant())
         .onSuccess(
             task -> {
               if (task == null) {
-                ctx.response().setStatusCode(204).end();
+                long leftMs = (deadline - System.nanoTime()) / 1_000_000;
+                if (leftMs <= 0 || ctx.response().closed()) {
+                  if (!ctx.response().closed()) {
+                    ctx.response().setStatusCode(204).end();
+                  }
+                  return;
+                }
+                whenOffered(
+                    ctx,
+                    queue,
+                    Math.min(POLL_MS, leftMs),
+                    () -> take(ctx, queue, worker, lease, deadline));
                 return;
               }
               Map<String, Object> out = new LinkedHashMap<>();
@@ -63,6 +124,26 @@ public final class TaskRoutes {
               Http.json(ctx, 200, out);
             })
         .onFailure(ctx::fail);
+  }
+
+  /** Runs {@code then} once: when a task of the queue is offered here, or after {@code ms}. */
+  private static void whenOffered(RoutingContext ctx, String queue, long ms, Runnable then) {
+    Vertx vertx = ctx.vertx();
+    MessageConsumer<String> offers = vertx.eventBus().localConsumer(OFFERED + queue);
+    boolean[] woken = {false};
+    long[] timer = {-1};
+    Runnable wake =
+        () -> {
+          if (woken[0]) {
+            return;
+          }
+          woken[0] = true;
+          vertx.cancelTimer(timer[0]);
+          offers.unregister();
+          then.run();
+        };
+    offers.handler(m -> wake.run());
+    timer[0] = vertx.setTimer(Math.max(1, ms), t -> wake.run());
   }
 
   private void complete(RoutingContext ctx) {

@@ -24,7 +24,7 @@ class TaskApiTest {
 
   @BeforeAll
   static void saveTheWorkflows() {
-    for (String queue : List.of("q1", "q2", "q3", "q4", "q5", "q6")) {
+    for (String queue : List.of("q1", "q2", "q3", "q4", "q5", "q6", "q7")) {
       String def =
           """
           {"id":"mail-%1$s","steps":[
@@ -145,6 +145,22 @@ class TaskApiTest {
     await(() -> taskCount(id) == 1);
     var taken = take("q6", "");
     assertThat(taken.status()).isEqualTo(200);
+    assertThat(taken.json()).containsEntry("id", id + ":send:1");
+  }
+
+  @Test
+  void aTakeThatWaitsGetsTheTaskOfferedWhileItWaits() throws Exception {
+    // an empty queue: a take that waits a little ends with 204
+    assertThat(take("q7", "?wait=PT0.2S").status()).isEqualTo(204);
+
+    // a worker already waiting when the instance starts gets its task, not a 204
+    var waiting =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> take("q7", "?wait=PT20S&worker=w"));
+    String id = start("q7");
+
+    var taken = waiting.get(20, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(taken.status()).as(taken.text()).isEqualTo(200);
     assertThat(taken.json()).containsEntry("id", id + ":send:1");
   }
 
