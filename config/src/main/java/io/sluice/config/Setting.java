@@ -137,6 +137,13 @@ public record Setting<T>(
           ValueType.intBetween(1, 1000),
           "10",
           "workflow hops after which an event starts no more workflows (stops runaway loops)");
+  public static final Setting<Duration> ROUTER_NODE_TIMEOUT =
+      define(
+          "router.nodeTimeout",
+          ValueType.DURATION,
+          "PT1M",
+          "a node whose router checkpoint is older than this is taken for dead: another node routes"
+              + " the events it stored and had not routed");
   public static final Setting<Duration> CLUSTER_CHANGE_POLL =
       define(
           "cluster.changePoll",

@@ -20,6 +20,7 @@ import io.sluice.ingestion.Ingestion;
 import io.sluice.ingestion.IngestionOptions;
 import io.sluice.ingestion.event.Entry;
 import io.sluice.ingestion.store.EventQuery;
+import io.sluice.ingestion.store.EventStore;
 import io.sluice.orchestrator.Orchestrator;
 import io.sluice.orchestrator.engine.LifecycleSink;
 import io.sluice.orchestrator.engine.RecentEvents;
@@ -163,7 +164,12 @@ public final class Sluice {
                     archive(ingestion))
                 .withSchedules(scheduleStarts)
                 .withRateLimits(new RateLimits(db.getCollection(RateLimits.COLLECTION), clock))
-                .withRecovery(unrouted, clock, config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL))
+                .withRecovery(
+                    unrouted,
+                    clock,
+                    config.get(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL),
+                    config.get(Setting.NODE_ID),
+                    config.get(Setting.ROUTER_NODE_TIMEOUT))
                 .start());
     // only now that the router listens: events republished by recovery must reach it
     await(orchestrator.recover());
@@ -241,21 +247,42 @@ public final class Sluice {
       }
 
       @Override
-      public Future<List<Archived>> unroutedSince(Instant since, String afterStoreId, int limit) {
+      public Future<List<Archived>> unroutedSince(
+          String node, Instant since, String afterStoreId, int limit) {
         return ingestion
             .events()
-            .unroutedSince(since, afterStoreId, limit)
+            .unroutedSince(node, since, afterStoreId, limit)
             .map(page -> page.stream().map(e -> new Archived(e.id(), e.event())).toList());
       }
 
       @Override
-      public Future<Instant> routedBefore() {
-        return ingestion.events().routedBefore();
+      public Future<Checkpoint> checkpoint(String node) {
+        return ingestion.events().routerCheckpoint(node).map(Sluice::checkpoint);
       }
 
       @Override
-      public Future<Void> routedBefore(Instant checkpoint) {
-        return ingestion.events().routedBefore(checkpoint);
+      public Future<Void> checkpoint(Checkpoint c) {
+        return ingestion
+            .events()
+            .routerCheckpoint(
+                new EventStore.RouterCheckpoint(c.node(), c.routedBefore(), c.seenAt()));
+      }
+
+      @Override
+      public Future<List<Checkpoint>> stale(String self, Instant seenBefore) {
+        return ingestion
+            .events()
+            .staleRouterCheckpoints(self, seenBefore)
+            .map(all -> all.stream().map(Sluice::checkpoint).toList());
+      }
+
+      @Override
+      public Future<Boolean> claim(Checkpoint stale, Instant now) {
+        return ingestion
+            .events()
+            .claimRouterCheckpoint(
+                new EventStore.RouterCheckpoint(stale.node(), stale.routedBefore(), stale.seenAt()),
+                now);
       }
 
       @Override
@@ -299,6 +326,10 @@ public final class Sluice {
       }
       return ingestion.admission().admitAll(entries, "emit").mapEmpty();
     };
+  }
+
+  private static EventArchive.Checkpoint checkpoint(EventStore.RouterCheckpoint c) {
+    return c == null ? null : new EventArchive.Checkpoint(c.node(), c.routedBefore(), c.seenAt());
   }
 
   /** The event store as the look-back of waitForEvent steps: events of a type since a time. */

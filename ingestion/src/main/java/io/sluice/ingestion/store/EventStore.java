@@ -43,15 +43,30 @@ public interface EventStore {
   Future<Void> recordRouting(String id, java.util.Map<String, Object> routing);
 
   /**
-   * The events this node stored, received at or after {@code since}, that have no routing record
+   * The events {@code node} stored, received at or after {@code since}, that have no routing record
    * (not routed, or routed to nothing), oldest first, after store id {@code afterId} (null: from
    * the first), at most {@code limit}: for the router's recovery.
    */
-  Future<List<StoredEvent>> unroutedSince(Instant since, String afterId, int limit);
+  Future<List<StoredEvent>> unroutedSince(String node, Instant since, String afterId, int limit);
 
-  /** This node's router checkpoint: every event it stored before it is routed; null: none yet. */
-  Future<Instant> routedBefore();
+  /**
+   * A node's router checkpoint: every event it stored before {@code routedBefore} is routed; {@code
+   * seenAt} is when the node (or a node taking over for it) last wrote it.
+   */
+  record RouterCheckpoint(String node, Instant routedBefore, Instant seenAt) {}
 
-  /** Moves this node's router checkpoint. */
-  Future<Void> routedBefore(Instant checkpoint);
+  /** The router checkpoint of {@code node}, or null. */
+  Future<RouterCheckpoint> routerCheckpoint(String node);
+
+  /** Writes a node's router checkpoint. */
+  Future<Void> routerCheckpoint(RouterCheckpoint checkpoint);
+
+  /** The checkpoints of the other nodes last seen before {@code seenBefore}. */
+  Future<List<RouterCheckpoint>> staleRouterCheckpoints(String self, Instant seenBefore);
+
+  /**
+   * Claims a stale checkpoint for a takeover: sets its {@code seenAt} to {@code now} if it is still
+   * {@code seenAt} (so that one node takes over); true if this call did.
+   */
+  Future<Boolean> claimRouterCheckpoint(RouterCheckpoint stale, Instant now);
 }

@@ -204,7 +204,8 @@ public final class MongoEventStore implements EventStore {
   }
 
   @Override
-  public Future<List<StoredEvent>> unroutedSince(Instant since, String afterId, int limit) {
+  public Future<List<StoredEvent>> unroutedSince(
+      String node, Instant since, String afterId, int limit) {
     List<Bson> filters = new ArrayList<>();
     filters.add(Filters.eq("node", node));
     filters.add(Filters.gte("receivedAt", Date.from(since)));
@@ -217,19 +218,47 @@ public final class MongoEventStore implements EventStore {
   }
 
   @Override
-  public Future<Instant> routedBefore() {
+  public Future<RouterCheckpoint> routerCheckpoint(String node) {
     return Rx.first(checkpoints.find(Filters.eq("_id", node)).first())
-        .map(d -> d == null ? null : d.getDate("routedBefore").toInstant());
+        .map(d -> d == null ? null : checkpoint(d));
   }
 
   @Override
-  public Future<Void> routedBefore(Instant checkpoint) {
+  public Future<Void> routerCheckpoint(RouterCheckpoint c) {
     return Rx.first(
             checkpoints.replaceOne(
-                Filters.eq("_id", node),
-                new Document("_id", node).append("routedBefore", Date.from(checkpoint)),
+                Filters.eq("_id", c.node()),
+                new Document("_id", c.node())
+                    .append("routedBefore", Date.from(c.routedBefore()))
+                    .append("seenAt", Date.from(c.seenAt())),
                 new ReplaceOptions().upsert(true)))
         .mapEmpty();
+  }
+
+  @Override
+  public Future<List<RouterCheckpoint>> staleRouterCheckpoints(String self, Instant seenBefore) {
+    return Rx.all(
+            checkpoints.find(
+                Filters.and(Filters.ne("_id", self), Filters.lt("seenAt", Date.from(seenBefore)))))
+        .map(docs -> docs.stream().map(MongoEventStore::checkpoint).toList());
+  }
+
+  @Override
+  public Future<Boolean> claimRouterCheckpoint(RouterCheckpoint stale, Instant now) {
+    return Rx.first(
+            checkpoints.updateOne(
+                Filters.and(
+                    Filters.eq("_id", stale.node()),
+                    Filters.eq("seenAt", Date.from(stale.seenAt()))),
+                new Document("$set", new Document("seenAt", Date.from(now)))))
+        .map(r -> r.getModifiedCount() > 0);
+  }
+
+  private static RouterCheckpoint checkpoint(Document d) {
+    Date seen = d.getDate("seenAt");
+    Date routed = d.getDate("routedBefore");
+    return new RouterCheckpoint(
+        d.getString("_id"), routed.toInstant(), (seen == null ? routed : seen).toInstant());
   }
 
   static StoredEvent stored(Document d) {

@@ -25,14 +25,26 @@ public interface EventArchive {
   Future<List<Archived>> between(String type, Instant since, Instant until, int limit);
 
   /**
-   * The events this node stored at or after {@code since} that have no routing record, oldest
+   * The events {@code node} stored at or after {@code since} that have no routing record, oldest
    * first, after store id {@code afterStoreId} (null: from the first), at most {@code limit}.
    */
-  Future<List<Archived>> unroutedSince(Instant since, String afterStoreId, int limit);
+  Future<List<Archived>> unroutedSince(String node, Instant since, String afterStoreId, int limit);
 
-  /** This node's checkpoint: every event it stored before it is routed; null: none yet. */
-  Future<Instant> routedBefore();
+  /**
+   * A node's checkpoint: every event it stored before {@code routedBefore} is routed; {@code
+   * seenAt}: when it was last written.
+   */
+  record Checkpoint(String node, Instant routedBefore, Instant seenAt) {}
 
-  /** Moves this node's checkpoint. */
-  Future<Void> routedBefore(Instant checkpoint);
+  /** The checkpoint of {@code node}; null: none yet. */
+  Future<Checkpoint> checkpoint(String node);
+
+  /** Writes a checkpoint. */
+  Future<Void> checkpoint(Checkpoint checkpoint);
+
+  /** The checkpoints of the other nodes last written before {@code seenBefore}. */
+  Future<List<Checkpoint>> stale(String self, Instant seenBefore);
+
+  /** Claims a stale checkpoint (its seenAt becomes {@code now}); true for the one node that did. */
+  Future<Boolean> claim(Checkpoint stale, Instant now);
 }

@@ -117,8 +117,10 @@ public final class Routing {
   private UnroutedEvents unrouted;
   private Clock clock;
   private Duration checkpointEvery;
-  private Instant written;
+  private String node;
+  private Duration nodeTimeout;
   private boolean writing;
+  private boolean takingOver;
 
   public Routing(
       Vertx vertx,
@@ -149,12 +151,21 @@ public final class Routing {
 
   /**
    * Keeps a checkpoint of the events this node stored and routed (see {@link #recover}): {@code
-   * unrouted} is shared with ingestion, which adds each event before storing it.
+   * unrouted} is shared with ingestion, which adds each event before storing it. A node whose
+   * checkpoint was not written for {@code nodeTimeout} is taken for dead, and one live node routes
+   * the events it stored and had not routed.
    */
-  public Routing withRecovery(UnroutedEvents unrouted, Clock clock, Duration checkpointEvery) {
+  public Routing withRecovery(
+      UnroutedEvents unrouted,
+      Clock clock,
+      Duration checkpointEvery,
+      String node,
+      Duration nodeTimeout) {
     this.unrouted = unrouted;
     this.clock = clock;
     this.checkpointEvery = checkpointEvery;
+    this.node = node;
+    this.nodeTimeout = nodeTimeout;
     return this;
   }
 
@@ -242,18 +253,20 @@ public final class Routing {
       return Future.succeededFuture(0);
     }
     return archive
-        .routedBefore()
+        .checkpoint(node)
         .compose(
             checkpoint ->
                 checkpoint == null
                     ? Future.succeededFuture(0)
-                    : reroute(checkpoint.minus(MARGIN), null, 0))
+                    : reroute(node, checkpoint.routedBefore().minus(MARGIN), null, 0))
         .onSuccess(
             n -> {
               if (n > 0) {
                 log.info("router recovery routed {} stored event(s) again", n);
               }
               vertx.setPeriodic(checkpointEvery.toMillis(), id -> checkpoint());
+              long every = Math.max(100, nodeTimeout.toMillis() / 2);
+              vertx.setPeriodic(every, id -> takeOver());
             })
         .onFailure(
             e ->
@@ -263,9 +276,9 @@ public final class Routing {
                     e));
   }
 
-  private Future<Integer> reroute(Instant since, String afterId, int count) {
+  private Future<Integer> reroute(String owner, Instant since, String afterId, int count) {
     return archive
-        .unroutedSince(since, afterId, RECOVERY_PAGE)
+        .unroutedSince(owner, since, afterId, RECOVERY_PAGE)
         .compose(
             page -> {
               Future<Integer> done = Future.succeededFuture(count);
@@ -276,27 +289,87 @@ public final class Routing {
                 return done;
               }
               String last = page.get(page.size() - 1).storeId();
-              return done.compose(n -> reroute(since, last, n));
+              return done.compose(n -> reroute(owner, since, last, n));
             });
   }
 
-  /** Writes the checkpoint if it moved. */
+  /** Writes the checkpoint (also when it did not move: it says the node is alive). */
   Future<Void> checkpoint() {
     Instant now = Instant.ofEpochMilli(clock.millis());
     Instant before = unrouted.routedBefore(now);
-    if (writing || before.equals(written)) {
+    if (writing) {
       return Future.succeededFuture();
     }
     writing = true;
     return archive
-        .routedBefore(before)
+        .checkpoint(new EventArchive.Checkpoint(node, before, now))
         .onComplete(
             ar -> {
               writing = false;
-              if (ar.succeeded()) {
-                written = before;
-              } else {
+              if (ar.failed()) {
                 log.warn("router checkpoint not written, will retry: {}", ar.cause().toString());
+              }
+            });
+  }
+
+  /**
+   * Routes the unrouted events of the nodes whose checkpoint is older than {@code nodeTimeout}:
+   * each such node is claimed by one live node, which routes the events it stored since its
+   * checkpoint (minus {@link #MARGIN}) without a routing record, then moves its checkpoint to the
+   * claim. A node taken for dead that is alive after all writes its checkpoint again and goes on;
+   * what was routed twice is idempotent.
+   */
+  Future<Integer> takeOver() {
+    if (takingOver) {
+      return Future.succeededFuture(0);
+    }
+    takingOver = true;
+    Instant now = Instant.ofEpochMilli(clock.millis());
+    return archive
+        .stale(node, now.minus(nodeTimeout))
+        .compose(
+            stale -> {
+              Future<Integer> done = Future.succeededFuture(0);
+              for (EventArchive.Checkpoint dead : stale) {
+                done =
+                    done.compose(
+                        total ->
+                            archive
+                                .claim(dead, now)
+                                .compose(
+                                    claimed -> {
+                                      if (!claimed) {
+                                        return Future.succeededFuture(total);
+                                      }
+                                      return reroute(
+                                              dead.node(),
+                                              dead.routedBefore().minus(MARGIN),
+                                              null,
+                                              0)
+                                          .compose(
+                                              n -> {
+                                                log.info(
+                                                    "node {} was last seen at {}: routed {} event(s)"
+                                                        + " it had stored",
+                                                    dead.node(),
+                                                    dead.seenAt(),
+                                                    n);
+                                                return archive
+                                                    .checkpoint(
+                                                        new EventArchive.Checkpoint(
+                                                            dead.node(), now, now))
+                                                    .map(v -> total + n);
+                                              });
+                                    }));
+              }
+              return done;
+            })
+        .onComplete(
+            ar -> {
+              takingOver = false;
+              if (ar.failed()) {
+                log.warn(
+                    "taking over dead nodes' events failed, will retry: {}", ar.cause().toString());
               }
             });
   }

@@ -68,6 +68,7 @@ class RouterRecoveryTest {
             .with(Setting.HTTP_HOST, "127.0.0.1")
             .with(Setting.NODE_ID, NODE)
             .with(Setting.ORCHESTRATOR_CHECKPOINT_INTERVAL, Duration.ofMillis(100))
+            .with(Setting.ROUTER_NODE_TIMEOUT, Duration.ofMillis(600))
             .with(Setting.DATA_DIR, dir));
   }
 
@@ -123,6 +124,37 @@ class RouterRecoveryTest {
     assertThat(keys()).hasSize(2);
   }
 
+  @Test
+  void theEventsADeadNodeStoredAndHadNotRoutedAreRoutedByALiveNode() throws Exception {
+    // given: a workflow, and what a node that died an hour ago left in the store: its checkpoint,
+    // and an event it stored after it without routing it
+    send(
+        "PUT",
+        "/v1/workflows/rr",
+        """
+        {"id":"rr","triggers":[{"event":{"type":"recover.me"}}],
+         "steps":[{"id":"a","type":"transform","with":{"n":"${input.n}"}}]}
+        """);
+    Instant hourAgo = Instant.now().minus(Duration.ofHours(1));
+    MongoDatabase db = sluice.database();
+    get(
+        Rx.first(
+            db.getCollection("router_checkpoints")
+                .insertOne(
+                    new Document("_id", "node-dead")
+                        .append("routedBefore", Date.from(hourAgo))
+                        .append("seenAt", Date.from(hourAgo)))));
+    insert(db, "node-dead", "orphan-1", 5, hourAgo.plusSeconds(1), null);
+    insert(db, "node-dead", "orphan-old", 6, hourAgo.minus(Duration.ofHours(1)), null);
+
+    // then: the live node routes it within its node timeout, and only it
+    await().atMost(Duration.ofSeconds(10)).until(() -> keys().contains("/test/orphan-1"));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> checkpoint(db, "node-dead").isAfter(hourAgo));
+    assertThat(keys()).doesNotContain("/test/orphan-old").hasSize(1);
+  }
+
   private static String event(String id, int n) {
     return """
         {"specversion":"1.0","id":"%s","source":"/test","type":"recover.me","data":{"n":%d}}
@@ -133,10 +165,21 @@ class RouterRecoveryTest {
   private static void insert(
       MongoDatabase db, String id, int n, Instant receivedAt, Map<String, Object> routing)
       throws Exception {
+    insert(db, NODE, id, n, receivedAt, routing);
+  }
+
+  private static void insert(
+      MongoDatabase db,
+      String node,
+      String id,
+      int n,
+      Instant receivedAt,
+      Map<String, Object> routing)
+      throws Exception {
     CloudEvent e = CloudEvent.of(id, "/test", "recover.me", null, Map.of("n", (long) n));
     Document doc =
         new Document("_id", "zz-" + id)
-            .append("node", NODE)
+            .append("node", node)
             .append("source", e.source())
             .append("eventId", e.id())
             .append("type", e.type())
@@ -149,8 +192,12 @@ class RouterRecoveryTest {
   }
 
   private static Instant checkpoint(MongoDatabase db) throws Exception {
+    return checkpoint(db, NODE);
+  }
+
+  private static Instant checkpoint(MongoDatabase db, String node) throws Exception {
     Document d =
-        get(Rx.first(db.getCollection("router_checkpoints").find(Filters.eq("_id", NODE)).first()));
+        get(Rx.first(db.getCollection("router_checkpoints").find(Filters.eq("_id", node)).first()));
     return d == null ? null : d.getDate("routedBefore").toInstant();
   }
 
