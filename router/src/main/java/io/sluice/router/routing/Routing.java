@@ -348,12 +348,14 @@ public final class Routing {
                                               0)
                                           .compose(
                                               n -> {
-                                                log.info(
-                                                    "node {} was last seen at {}: routed {} event(s)"
-                                                        + " it had stored",
-                                                    dead.node(),
-                                                    dead.seenAt(),
-                                                    n);
+                                                if (n > 0) {
+                                                  log.info(
+                                                      "node {} was last seen at {}: routed {}"
+                                                          + " event(s) it had stored",
+                                                      dead.node(),
+                                                      dead.seenAt(),
+                                                      n);
+                                                }
                                                 return archive
                                                     .checkpoint(
                                                         new EventArchive.Checkpoint(
