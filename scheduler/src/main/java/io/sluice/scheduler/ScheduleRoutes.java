@@ -28,7 +28,9 @@ public final class ScheduleRoutes {
             ctx ->
                 scheduler
                     .list()
-                    .onSuccess(list -> Http.json(ctx, 200, Map.of("schedules", list)))
+                    // items, as every other list; schedules, as the first version answered
+                    .onSuccess(
+                        list -> Http.json(ctx, 200, Map.of("items", list, "schedules", list)))
                     .onFailure(ctx::fail));
     router.post("/v1/schedules/:id/pause").handler(ctx -> setPaused(ctx, true));
     router.post("/v1/schedules/:id/resume").handler(ctx -> setPaused(ctx, false));

@@ -31,8 +31,9 @@ class ScheduleTest {
 
   @SuppressWarnings("unchecked")
   private Map<String, Object> schedule(String id) {
-    List<Map<String, Object>> all =
-        (List<Map<String, Object>>) client.get("/v1/schedules").json().get("schedules");
+    Map<String, Object> page = client.get("/v1/schedules").json();
+    List<Map<String, Object>> all = (List<Map<String, Object>>) page.get("items");
+    assertThat(page.get("schedules")).as("the first version's name, kept").isEqualTo(all);
     return all.stream().filter(s -> s.get("id").equals(id)).findFirst().orElseThrow();
   }
 
