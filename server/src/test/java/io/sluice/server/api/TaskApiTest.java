@@ -56,7 +56,7 @@ class TaskApiTest {
   void aWorkerTakesTheTaskAndItsOutputCompletesTheStep() {
     String id = start("q1");
 
-    var taken = take("q1", "?worker=w1");
+    var taken = take("q1", "?worker=w1&wait=PT10S"); // the task is written after the start
     var none = take("q1", "");
 
     assertThat(taken.status()).isEqualTo(200);
@@ -81,7 +81,7 @@ class TaskApiTest {
   void aTaskWhoseLeaseRanOutIsTakenAgain() {
     start("q2");
 
-    var first = take("q2", "?lease=PT0.2S");
+    var first = take("q2", "?lease=PT0.2S&wait=PT10S");
     await(() -> take("q2", "").status() == 200);
 
     assertThat(first.status()).isEqualTo(200);
@@ -90,7 +90,7 @@ class TaskApiTest {
   @Test
   void aFailedTaskIsRetriedAsTheNextAttemptsTask() {
     String id = start("q3");
-    String first = (String) take("q3", "").json().get("id");
+    String first = (String) take("q3", "?wait=PT10S").json().get("id");
 
     var failed =
         client.post(
