@@ -292,7 +292,12 @@ final class AtomIndex {
         boolean ascii = CompactPatterns.Hashes.isAscii(s);
         String f = ascii ? s : JsonValues.fold(s);
         if ((k & 1 << FOLDED) != 0) {
-          probe(mix(p, FOLDED, ascii ? lowerCaseHash(s) : f.hashCode()), out);
+          probe(
+              mix(
+                  p,
+                  FOLDED,
+                  ascii ? CompactPatterns.Hashes.hash(s, 0, s.length(), true) : f.hashCode()),
+              out);
         }
         if ((k & 1 << FOLDED_PREFIX) != 0) {
           prefixes(at, p, FOLDED_PREFIX, f, ascii, out);
@@ -304,15 +309,6 @@ final class AtomIndex {
     } else if (value instanceof Number n && (k & 1 << RANGE) != 0) {
       intervals(at, n.doubleValue(), out);
     }
-  }
-
-  /** The String.hashCode of the ASCII lower case of {@code s}. */
-  private static int lowerCaseHash(String s) {
-    int h = 0;
-    for (int i = 0; i < s.length(); i++) {
-      h = 31 * h + CompactPatterns.Hashes.lowerCase(s.charAt(i));
-    }
-    return h;
   }
 
   /**

@@ -226,7 +226,7 @@ final class CompactPatterns {
           return false;
         }
         int kind = code[p];
-        boolean lower = code[p + 2] != 0 || kind == FOLDED;
+        boolean lower = code[p + 2] != 0; // ASCII lower case (FOLDED is written folded)
         if (!Hashes.mayPass(kind, lower, code[p + 3], code[p + 4], s)) {
           return false;
         }
@@ -382,13 +382,12 @@ final class CompactPatterns {
     private Hashes() {}
 
     /**
-     * Whether {@code s} may pass a test of {@code kind} whose (folded, when {@code folded}) text
-     * has this length and {@link String#hashCode}: false only when it certainly does not. Folding
-     * an ASCII string is ASCII lower case ({@link JsonValues#fold}), which keeps its length; a
-     * string with other characters is left to the test itself.
+     * Whether {@code s} may pass a test of {@code kind} whose (ASCII lower case, when {@code
+     * lower}) text has this length and {@link String#hashCode}: false only when it certainly does
+     * not. Folding an ASCII string is ASCII lower case ({@link JsonValues#fold}), which keeps its
+     * length; a string with other characters is left to the test itself.
      */
-    static boolean mayPass(int kind, boolean folded, int length, int hash, String s) {
-      boolean lower = folded || kind == FOLDED;
+    static boolean mayPass(int kind, boolean lower, int length, int hash, String s) {
       if (lower && !isAscii(s)) {
         return true;
       }
@@ -396,19 +395,21 @@ final class CompactPatterns {
       if (kind == FOLDED ? n != length : n < length) {
         return false;
       }
+      int from = kind == SUFFIX ? n - length : 0;
+      return hash(s, from, from + length, lower) == hash;
+    }
+
+    /**
+     * {@link String#hashCode} of {@code s.substring(from, to)}, of its ASCII lower case when {@code
+     * lower}, without building either.
+     */
+    static int hash(String s, int from, int to, boolean lower) {
       int h = 0;
-      if (kind == SUFFIX) {
-        int power = 1;
-        for (int i = n - 1; i >= n - length; i--) {
-          h += (lower ? lowerCase(s.charAt(i)) : s.charAt(i)) * power;
-          power *= 31;
-        }
-      } else {
-        for (int i = 0; i < length; i++) {
-          h = 31 * h + (lower ? lowerCase(s.charAt(i)) : s.charAt(i));
-        }
+      for (int i = from; i < to; i++) {
+        char c = s.charAt(i);
+        h = 31 * h + (lower ? lowerCase(c) : c);
       }
-      return h == hash;
+      return h;
     }
 
     static boolean isAscii(String s) {

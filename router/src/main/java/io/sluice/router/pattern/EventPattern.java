@@ -26,13 +26,12 @@ public final class EventPattern {
   private final Object source;
   private final ObjectMatcher root;
   private final List<NecessaryCondition> conditions; // for PatternIndex: found once, used often
-  private final CompactPatterns compact; // the same pattern, for matches(CloudEvent)
+  private volatile CompactPatterns compact; // for matches(CloudEvent), built on its first call
 
   private EventPattern(Object source, ObjectMatcher root) {
     this.source = source;
     this.root = root;
     this.conditions = NecessaryCondition.of(root);
-    this.compact = new CompactPatterns(List.of(root));
   }
 
   /**
@@ -90,7 +89,12 @@ public final class EventPattern {
 
   /** Matches a CloudEvent without building its structured form (the same verdict). */
   public boolean matches(CloudEvent event) {
-    return compact.test(0, event);
+    CompactPatterns c = compact;
+    if (c == null) { // a PatternIndex builds its own: a trigger's pattern never needs this one
+      c = new CompactPatterns(List.of(root));
+      compact = c;
+    }
+    return c.test(0, event);
   }
 
   /**
