@@ -202,27 +202,21 @@ class RouterRecoveryTest {
   }
 
   private Instant receivedAt(String eventId) throws Exception {
-    Document d =
-        get(
-            Rx.first(
-                sluice
-                    .database()
-                    .getCollection("events")
-                    .find(Filters.eq("eventId", eventId))
-                    .first()));
-    return d.getDate("receivedAt").toInstant();
+    return stored(eventId).getDate("receivedAt").toInstant();
   }
 
   private Object routing(String eventId) throws Exception {
-    Document d =
-        get(
-            Rx.first(
-                sluice
-                    .database()
-                    .getCollection("events")
-                    .find(Filters.eq("eventId", eventId))
-                    .first()));
-    return d.get("routing");
+    return stored(eventId).get("routing");
+  }
+
+  private Document stored(String eventId) throws Exception {
+    return get(
+        Rx.first(
+            sluice
+                .database()
+                .getCollection("events")
+                .find(Filters.eq("eventId", eventId))
+                .first()));
   }
 
   private static <T> T get(io.vertx.core.Future<T> f) throws Exception {
